@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Create or refresh the project's virtual environment in .venv.
+# Safe to run again: it reinstalls only when pyproject.toml has changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3.11}
+if ! command -v "$python" >/dev/null 2>&1; then
+    python=python3
+fi
+if ! "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "contractdesk needs Python 3.11; $python is $("$python" --version 2>&1)." >&2
+    echo "Install Python 3.11 or set PYTHON=/path/to/python3.11 and run again." >&2
+    exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+
+stamp=.venv/.installed-from
+wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    .venv/bin/pip install --quiet --upgrade pip
+    .venv/bin/pip install --quiet -e '.[dev]'
+    echo "$wanted" > "$stamp"
+fi
