@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from contractdesk.intake.models import ContractRequest, RequestFile
+
+
+class RequestFileInline(admin.TabularInline):
+    model = RequestFile
+    extra = 0
+    readonly_fields = ("filename", "media_type", "size", "sha256", "problem", "salesforce_content_version_id")
+    exclude = ("storage_key", "salesforce_content_document_id")
+
+
+@admin.register(ContractRequest)
+class ContractRequestAdmin(admin.ModelAdmin):
+    list_display = ("request_number", "name", "account_name", "status", "received_at")
+    list_filter = ("status",)
+    search_fields = ("name", "account_name", "salesforce_id")
+    inlines = [RequestFileInline]

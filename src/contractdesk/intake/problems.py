@@ -1,0 +1,67 @@
+"""Decide whether a submitted request can be reviewed as it is, and say what to fix if not.
+
+Each message is written for the salesperson, who reads it on the request in
+Salesforce, so it says what is wrong and what to do next.
+"""
+
+from contractdesk.contracts.models import ContractType
+
+RESUBMIT = "then set Status to Submitted again"
+
+
+def request_problems(record: dict, contract_type: ContractType | None, files: list) -> list[str]:
+    """Return what stops the request from being reviewed; an empty list means nothing does."""
+    problems = []
+
+    if not record.get("Account__c"):
+        problems.append(
+            "The request has no Account; it may have been deleted. "
+            f"Choose the customer's Account on the request, {RESUBMIT}."
+        )
+
+    problems.extend(_contract_type_problems(record, contract_type))
+
+    # A file's own problem already says what to do about it.
+    problems.extend(incoming.problem for incoming in files if incoming.problem)
+    if not files:
+        problems.append(f"No contract file is attached. Attach the draft or final contract (PDF or DOCX), {RESUBMIT}.")
+
+    if record.get("Term_Type__c") not in {"Auto-Renew", "Fixed", "Perpetual"}:
+        problems.append(f"Term Type is not set. Choose Auto-Renew, Fixed or Perpetual, {RESUBMIT}.")
+
+    return problems
+
+
+def _contract_type_problems(record: dict, contract_type: ContractType | None) -> list[str]:
+    salesforce_type = record.get("Contract_Type__r") or {}
+    if not record.get("Contract_Type__c"):
+        return [f"Contract Type is not set. Choose the kind of contract, {RESUBMIT}."]
+
+    if contract_type is None:
+        code = salesforce_type.get("ContractDesk_Code__c") or ""
+        return [
+            f"The contract type {salesforce_type.get('Name') or code!r} is not set up in contractdesk "
+            f"(code {code!r}). Ask your ContractDesk administrator to add it, {RESUBMIT}."
+        ]
+
+    problems = []
+    opportunity = record.get("Opportunity__r") or {}
+    required_stage = salesforce_type.get("Required_Stage__c")
+    # NOTE: the stage must match exactly. Salesforce orders stages
+    # (OpportunityStage.SortOrder), and "this stage or a later one" would be
+    # kinder; reading that order needs one more query per sync.
+    if required_stage and opportunity.get("StageName") != required_stage:
+        problems.append(
+            f"A {contract_type.name} needs the Opportunity at stage {required_stage!r}, "
+            f"but it is at {opportunity.get('StageName') or 'no stage'!r}. Move the Opportunity on, {RESUBMIT}."
+        )
+
+    minimum = salesforce_type.get("Minimum_Probability__c")
+    probability = opportunity.get("Probability")
+    if minimum is not None and (probability is None or probability < minimum):
+        problems.append(
+            f"A {contract_type.name} needs an Opportunity probability of at least {minimum:g}%, "
+            f"but it is {'not set' if probability is None else f'{probability:g}%'}. "
+            f"Update the Opportunity, {RESUBMIT}."
+        )
+    return problems

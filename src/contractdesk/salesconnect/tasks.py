@@ -1,0 +1,50 @@
+"""Background work for SalesConnect, run by Huey workers."""
+
+import structlog
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from contractdesk.salesconnect.connection import connect, is_configured
+from contractdesk.salesconnect.delivery import deliver_due_messages
+from contractdesk.salesconnect.errors import SalesforceError
+from contractdesk.salesconnect.inbound import sync_contract_requests
+
+log = structlog.get_logger(__name__)
+
+
+@db_task()
+@lock_task("salesconnect-inbound")
+def sync_inbound() -> None:
+    """Take in submitted and cancelled contract requests. Only one runs at a time."""
+    if not is_configured():
+        log.info("salesconnect.not_configured")
+        return
+    client = connect()
+    try:
+        sync_contract_requests(client)
+    finally:
+        client.close()
+
+
+@db_task()
+def deliver_outbox() -> None:
+    """Send due outbox messages to Salesforce."""
+    if not is_configured():
+        return
+    client = connect()
+    try:
+        counts = deliver_due_messages(client)
+    except SalesforceError as exc:
+        # Sign-in failed: the messages stay queued and the periodic retry picks them up.
+        log.warning("salesconnect.delivery_unavailable", error=str(exc))
+        return
+    finally:
+        client.close()
+    if any(counts.values()):
+        log.info("salesconnect.outbox_delivered", **counts)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_outbox() -> None:
+    """Deliver messages whose backoff has passed; runs every minute."""
+    deliver_outbox.call_local()
