@@ -13,7 +13,8 @@ def request_problems(record: dict, contract_type: ContractType | None, files: li
     """Return what stops the request from being reviewed; an empty list means nothing does."""
     problems = []
 
-    if not record.get("Account__c"):
+    # A deleted Account either clears the lookup or leaves it pointing at nothing.
+    if not record.get("Account__c") or not record.get("Account__r"):
         problems.append(
             "The request has no Account; it may have been deleted. "
             f"Choose the customer's Account on the request, {RESUBMIT}."

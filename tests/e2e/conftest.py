@@ -1,0 +1,31 @@
+"""A real Salesforce emulator over HTTPS, started once for the end-to-end tests."""
+
+import pytest
+
+from contractdesk.salesconnect.connection import connect
+from salesforce_emulator.testing import running_emulator
+from tests.conftest import REPOSITORY
+
+
+@pytest.fixture
+def org(tmp_path):
+    """A new, empty org for each test, so one test's decisions never change another's queue."""
+    with running_emulator(data_dir=tmp_path / "org", package_dir=REPOSITORY / "salesforce") as running:
+        yield running
+
+
+@pytest.fixture
+def salesconnect(settings, org):
+    """Point SalesConnect at the emulator and return a signed-in client."""
+    settings.SALESCONNECT = {
+        **settings.SALESCONNECT,
+        "LOGIN_URL": org.login_url,
+        "AUTH_FLOW": "client_credentials",
+        "CLIENT_ID": org.client_id,
+        "CLIENT_SECRET": org.client_secret,
+        "CA_BUNDLE": str(org.ca_file),
+        "TIMEOUT": (5.0, 30.0),
+    }
+    client = connect()
+    yield client
+    client.close()
