@@ -105,16 +105,20 @@ class SalesforceClient:
 
     # Queries
 
-    def query(self, soql: str) -> Iterator[dict]:
-        """Yield every record the SOQL query selects, following ``nextRecordsUrl`` pages."""
-        response = self.request("GET", "query/", params={"q": soql})
+    def query(self, soql: str, *, batch_size: int | None = None) -> Iterator[dict]:
+        """Yield every record the SOQL query selects, following ``nextRecordsUrl`` pages.
+
+        ``batch_size`` (200 to 2000) asks the org for pages of that many records.
+        """
+        headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
+        response = self.request("GET", "query/", params={"q": soql}, headers=headers)
         while True:
             body = response.json()
             yield from body.get("records", [])
             next_url = body.get("nextRecordsUrl")
             if body.get("done", True) or not next_url:
                 return
-            response = self.request("GET", next_url)
+            response = self.request("GET", next_url, headers=headers)
 
     # Records
 
