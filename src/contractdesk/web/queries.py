@@ -42,9 +42,7 @@ def request_for_review(pk: int) -> ContractRequest:
 
 def stored_request_file(request_pk: int, file_pk: int) -> RequestFile:
     """Return a request's file whose bytes were kept, or raise Http404."""
-    return get_object_or_404(
-        RequestFile.objects.exclude(storage_key=""), request_id=request_pk, pk=file_pk
-    )
+    return get_object_or_404(RequestFile.objects.exclude(storage_key=""), request_id=request_pk, pk=file_pk)
 
 
 def companies_for_choice() -> QuerySet[Company]:

@@ -50,8 +50,7 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     sync_inbound()
     messages.success(
         request,
-        "Sync queued. A worker runs it shortly, unless a sync is already running; "
-        "reload this page to see the new run.",
+        "Sync queued. A worker runs it shortly, unless a sync is already running; reload this page to see the new run.",
     )
     return redirect("web:sync")
 
