@@ -1,5 +1,5 @@
 """Fixtures for the web UI tests, on top of the suite's users and intake fixtures:
-signed-in clients, requests with unique Salesforce ids, and a Huey queue that holds tasks."""
+signed-in clients, requests with unique Salesforce ids, and a Huey queue that keeps tasks unrun."""
 
 import itertools
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Every page needs a signed-in user; the login page itself works."""
+"""Every page needs a signed-in user, and the login and logout pages work."""
 
 import pytest
 from django.urls import reverse
@@ -80,7 +80,7 @@ def test_nav_shows_user_role_and_logout(client_as, manager):
     assert f'action="{reverse("logout")}"'.encode() in response.content
 
 
-def test_nav_shows_sync_monitor_to_administrators_only(client, administrator, manager, viewer):
+def test_nav_sync_link_for_admins_only(client, administrator, manager, viewer):
     sync_link = f'href="{reverse("web:sync")}"'.encode()
 
     client.force_login(administrator)

@@ -1,4 +1,4 @@
-"""One request's page: its Salesforce data, files, problem box, decision, and who sees the forms."""
+"""One request's page: its Salesforce data, files, problem box, decision, and which roles get the forms."""
 
 from django.urls import reverse
 

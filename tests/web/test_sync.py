@@ -24,7 +24,8 @@ def failed_message(db):
 
 @pytest.fixture
 def configured_org(settings):
-    # Only the task's queue sees these; huey_queue keeps the task from running.
+    # The view queues the task only when an org is configured. huey_queue keeps
+    # the task from running, so nothing connects to this address.
     settings.SALESCONNECT = {**settings.SALESCONNECT, "LOGIN_URL": "https://127.0.0.1:9", "CLIENT_ID": "contractdesk"}
 
 

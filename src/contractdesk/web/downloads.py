@@ -12,8 +12,9 @@ log = structlog.get_logger(__name__)
 def stored_file_response(request: HttpRequest, storage_key: str, filename: str, media_type: str) -> HttpResponse:
     """Return a download of a stored file under its original name and media type.
 
-    When file storage no longer has the file, return a 404 page that says so
-    and log the error, because a contract file should never go missing.
+    When file storage has nothing under the key, log an error and return a 404
+    page that names the missing file. A contract file going missing is data
+    loss that an administrator must look into.
     """
     try:
         stored = open_stored(storage_key)

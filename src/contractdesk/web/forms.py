@@ -8,13 +8,13 @@ from contractdesk.web import queries
 QUEUE_STATUS_CHOICES = [*RequestStatus.choices, (queries.ALL_STATUSES, "All")]
 
 # The notes are written to Contract_Request__c.Decision_Notes__c, a long text
-# area of 32,768 characters in the package under salesforce/; this limit keeps
+# area of 32,768 characters in the package under salesforce/. This limit keeps
 # a margin below it.
 MAX_DECISION_NOTES = 32000
 
 
 class QueueFilterForm(forms.Form):
-    """The request queue's status filter; an empty or unknown value means Pending."""
+    """The request queue's status filter. An empty or unknown value selects Pending."""
 
     status = forms.ChoiceField(choices=QUEUE_STATUS_CHOICES, required=False)
 
@@ -45,6 +45,7 @@ class ApproveForm(forms.Form):
     )
 
     def __init__(self, *args, contract_request: ContractRequest, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         account = contract_request.account_name or contract_request.salesforce_account_id
         self.fields["company"].empty_label = (
@@ -65,3 +66,7 @@ class DeclineForm(forms.Form):
         help_text="Shown on the request in Salesforce. Say why it is declined and what would change the decision.",
         error_messages={"required": "Write a note for the salesperson saying why the request is declined."},
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ def queue_requests(status: str) -> QuerySet[ContractRequest]:
 
 
 def queue_counts() -> dict[str, int]:
-    """Count requests by status in one query; the key ``all`` holds the total."""
+    """Count requests by status in one query. The ``all`` key is the total."""
     return ContractRequest.objects.aggregate(
         all=Count("pk"),
         **{value: Count("pk", filter=Q(status=value)) for value in RequestStatus.values},

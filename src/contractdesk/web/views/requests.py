@@ -120,7 +120,7 @@ def _render_request(
     decline_form: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    # Deciders see the forms only while the request is open; the services
+    # Deciders see the forms only while the request is open. The services
     # check the role again on every decision.
     show_decision_forms = request.user.can_decide_requests and contract_request.is_open
     context = {
