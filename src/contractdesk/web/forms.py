@@ -28,6 +28,8 @@ class QueueFilterForm(forms.Form):
 class ApproveForm(forms.Form):
     """Optional choices an approver makes when approving a request."""
 
+    # NOTE: the select lists every Company Profile, which stops being usable
+    # at a few thousand. A search field that fetches matches with htmx would fix it.
     company = forms.ModelChoiceField(
         queryset=queries.companies_for_choice(),
         required=False,
