@@ -2,12 +2,16 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 # Keep the suite's secret key, task queue and files away from the data/ folder of `make run`.
 os.environ.setdefault("CONTRACTDESK_DATA_DIR", tempfile.mkdtemp(prefix="contractdesk-tests-"))
 os.environ.setdefault("CONTRACTDESK_LOG_FORMAT", "console")
 
 from contractdesk.settings import *  # noqa: E402, F403
+
+# WhiteNoise warns about a missing STATIC_ROOT, and the suite turns warnings into errors.
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # Tasks run in the test's own process as soon as they are queued.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405

@@ -67,3 +67,10 @@ def test_manager_cannot_retry_failed_message(manager, message):
 
     with pytest.raises(PermissionDenied):
         retry_message(manager, message.pk)
+
+
+def test_only_administrators_request_a_sync(manager):
+    from contractdesk.salesconnect.services import request_sync
+
+    with pytest.raises(PermissionDenied):
+        request_sync(manager)

@@ -2,10 +2,8 @@
 signed-in clients, requests with unique Salesforce ids, and a Huey queue that keeps tasks unrun."""
 
 import itertools
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
 
@@ -19,12 +17,6 @@ _serial = itertools.count(1)
 def salesforce_id(prefix: str) -> str:
     """Return a new 18-character id with a Salesforce key prefix (a01 request, 068 ContentVersion...)."""
     return f"{prefix}5g00000{next(_serial):08d}"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def static_root():
-    """Create STATIC_ROOT, because WhiteNoise warns about a missing one and warnings fail tests."""
-    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from contractdesk.accounts.permissions import require_admin
 from contractdesk.salesconnect.connection import is_configured
 from contractdesk.salesconnect.delivery import retry_message
 from contractdesk.salesconnect.models import OutboxStatus
-from contractdesk.salesconnect.tasks import sync_inbound
+from contractdesk.salesconnect.services import request_sync
 from contractdesk.web import queries
 
 RECENT_RUNS = 20
@@ -36,8 +36,6 @@ def sync_monitor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sync_now(request: HttpRequest) -> HttpResponse:
     """Queue an inbound sync for a worker to run now."""
-    # sync_inbound is a task with no user to check, so the view's check is the
-    # only one.
     require_admin(request.user)
     if not is_configured():
         messages.warning(
@@ -47,7 +45,7 @@ def sync_now(request: HttpRequest) -> HttpResponse:
         )
         return redirect("web:sync")
 
-    sync_inbound()
+    request_sync(request.user)
     messages.success(
         request,
         "Sync queued. A worker runs it shortly, unless a sync is already running; reload this page to see the new run.",
