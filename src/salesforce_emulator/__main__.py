@@ -1,0 +1,7 @@
+"""Allow `python -m salesforce_emulator serve ...`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""The Starlette application: OAuth, REST routes and Salesforce-style 404/405 errors."""
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from ..errors import SalesforceError
+from ..oauth import OAuthError, OrgUrls
+from ..org import Org
+from . import composite, query, sobjects
+from .common import ApiCall, api_endpoint, error_response, json_response, version_list
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def token(request: Request) -> Response:
+    """POST /services/oauth2/token."""
+    org: Org = request.app.state.org
+    form = await request.form()
+    base_url = _base_url(request)
+    urls = OrgUrls(login_url=base_url, instance_url=request.app.state.base_url or base_url)
+    try:
+        body = org.oauth.token(dict(form), urls)
+    except OAuthError as error:
+        return json_response(error.to_json(), status=error.status)
+    return json_response(body)
+
+
+async def revoke(request: Request) -> Response:
+    """POST /services/oauth2/revoke: end an access or refresh token."""
+    org: Org = request.app.state.org
+    form = await request.form()
+    value = form.get("token") or request.query_params.get("token") or ""
+    if not org.sessions.revoke(str(value)):
+        return json_response(
+            {"error": "unsupported_token_type", "error_description": "this token type is not supported"},
+            status=400,
+        )
+    return Response(status_code=200)
+
+
+async def versions(request: Request) -> Response:
+    """GET /services/data/: the API versions the org serves (no session needed)."""
+    return json_response(version_list())
+
+
+async def resources(call: ApiCall) -> Response:
+    """GET /services/data/vXX.X/: the resources of one API version."""
+    base = f"/services/data/v{call.version}"
+    names = ["sobjects", "query", "queryAll", "composite", "limits"]
+    return json_response({name: f"{base}/{name}" for name in names})
+
+
+async def limits(call: ApiCall) -> Response:
+    """GET /limits: the org's limits; only API requests are counted."""
+    used = call.org.usage.used_today()
+    maximum = call.org.usage.daily_limit
+
+    def entry(limit: int, remaining: int) -> dict:
+        return {"Max": limit, "Remaining": remaining}
+
+    return json_response({
+        "DailyApiRequests": entry(maximum, max(0, maximum - used)),
+        "DailyAsyncApexExecutions": entry(250000, 250000),
+        "DailyBulkV2QueryFileStorageMB": entry(976562, 976562),
+        "DailyBulkV2QueryJobs": entry(10000, 10000),
+        "DataStorageMB": entry(5, 5),
+        "FileStorageMB": entry(20, 20),
+    })
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    if error.status_code == 405:
+        return error_response(SalesforceError(
+            "METHOD_NOT_ALLOWED",
+            f"HTTP Method '{request.method}' not allowed. Allowed are "
+            f"{error.headers.get('Allow', '') if error.headers else ''}",
+            status=405,
+        ))
+    if error.status_code == 404:
+        return error_response(SalesforceError(
+            "NOT_FOUND", "The requested resource does not exist", status=404,
+        ))
+    return error_response(SalesforceError("UNKNOWN_EXCEPTION", str(error.detail), status=error.status_code))
+
+
+def _routes(path: str, endpoint, methods: list[str]) -> list[Route]:
+    """Register a path with and without a trailing slash, as Salesforce accepts both."""
+    return [
+        Route(path, endpoint, methods=methods),
+        Route(path + "/", endpoint, methods=methods),
+    ]
+
+
+def build_app(org: Org, base_url: str | None = None) -> Starlette:
+    """Build the ASGI application that serves org."""
+    api_routes = [
+        Route("/", api_endpoint(resources), methods=["GET"]),
+        *_routes("/sobjects", api_endpoint(sobjects.global_describe), ["GET"]),
+        *_routes("/sobjects/{name}", api_endpoint(sobjects.sobject_basic_info), ["GET", "POST"]),
+        *_routes("/sobjects/{name}/describe", api_endpoint(sobjects.describe), ["GET"]),
+        *_routes(
+            "/sobjects/{name}/{record_id}", api_endpoint(sobjects.record),
+            ["GET", "PATCH", "DELETE"],
+        ),
+        *_routes(
+            "/sobjects/{name}/{record_id}/{field}", api_endpoint(sobjects.record_field),
+            ["GET", "PATCH"],
+        ),
+        *_routes("/query", api_endpoint(query.query), ["GET"]),
+        *_routes("/query/{locator}", api_endpoint(query.query), ["GET"]),
+        *_routes("/queryAll", api_endpoint(query.query_all), ["GET"]),
+        *_routes("/queryAll/{locator}", api_endpoint(query.query_all), ["GET"]),
+        *_routes("/composite/tree/{name}", api_endpoint(composite.tree), ["POST"]),
+        *_routes(
+            "/composite/sobjects", api_endpoint(composite.collections),
+            ["POST", "PATCH", "DELETE"],
+        ),
+        *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET"]),
+        *_routes("/limits", api_endpoint(limits), ["GET"]),
+    ]
+    routes = [
+        Route("/services/oauth2/token", token, methods=["POST"]),
+        Route("/services/oauth2/revoke", revoke, methods=["POST"]),
+        *_routes("/services/data", versions, ["GET"]),
+        Route("/services/data/v{version}", api_endpoint(resources), methods=["GET"]),
+        Mount("/services/data/v{version}", routes=api_routes),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.router.redirect_slashes = False
+    app.state.org = org
+    app.state.base_url = base_url
+    return app

@@ -1,0 +1,129 @@
+"""What every REST endpoint shares: JSON responses, versions, authentication, counting."""
+
+import asyncio
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..errors import SalesforceError, not_found
+from ..org import Org
+from ..sessions import Session
+
+log = structlog.get_logger(__name__)
+
+SUPPORTED_VERSIONS = [f"{major}.0" for major in range(50, 65)]
+_RELEASE_NAMES = {
+    50: "Winter '21", 51: "Spring '21", 52: "Summer '21", 53: "Winter '22",
+    54: "Spring '22", 55: "Summer '22", 56: "Winter '23", 57: "Spring '23",
+    58: "Summer '23", 59: "Winter '24", 60: "Spring '24", 61: "Summer '24",
+    62: "Winter '25", 63: "Spring '25", 64: "Summer '25",
+}
+
+
+class SalesforceJSONResponse(JSONResponse):
+    """A JSON response with the content type Salesforce sends."""
+
+    media_type = "application/json;charset=UTF-8"
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def error_response(error: SalesforceError, headers: dict | None = None) -> Response:
+    """Return a REST error list response for a SalesforceError."""
+    return SalesforceJSONResponse([error.to_rest()], status_code=error.status, headers=headers)
+
+
+def version_list() -> list[dict]:
+    """Return the body of GET /services/data/."""
+    return [
+        {
+            "label": _RELEASE_NAMES[int(float(version))],
+            "url": f"/services/data/v{version}",
+            "version": version,
+        }
+        for version in SUPPORTED_VERSIONS
+    ]
+
+
+@dataclass
+class ApiCall:
+    """One authenticated REST call: the org, the request, its API version and session."""
+
+    org: Org
+    request: Request
+    version: str
+    session: Session
+
+    @property
+    def user_id(self) -> str:
+        """The id of the user the call runs as."""
+        return self.session.user_id
+
+    async def json(self) -> object:
+        """Return the parsed JSON body, or raise JSON_PARSER_ERROR."""
+        body = await self.request.body()
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise SalesforceError(
+                "JSON_PARSER_ERROR", f"The request body is not valid JSON: {error}",
+            ) from None
+
+
+Handler = Callable[[ApiCall], Awaitable[Response]]
+
+
+def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a REST handler with version checks, authentication, faults and API counting."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        org: Org = request.app.state.org
+        version = request.path_params.get("version", "")
+        if version not in SUPPORTED_VERSIONS:
+            return error_response(not_found())
+
+        try:
+            session = org.sessions.authenticate(request.headers.get("authorization"))
+        except SalesforceError as error:
+            return error_response(error, headers={"WWW-Authenticate": "Token"})
+
+        used = org.usage.record_call(session.client_id, session.user_id)
+        headers = {"Sforce-Limit-Info": org.usage.header(used)}
+        if org.faults.delay_seconds:
+            await asyncio.sleep(org.faults.delay_seconds)
+        if used > org.usage.daily_limit:
+            return error_response(SalesforceError(
+                "REQUEST_LIMIT_EXCEEDED",
+                f"TotalRequests Limit exceeded. The org has used {used} of "
+                f"{org.usage.daily_limit} API requests today.",
+                status=403,
+            ), headers)
+        planned = org.faults.take()
+        if planned is not None:
+            return error_response(planned, headers)
+
+        try:
+            response = await handler(ApiCall(org, request, version, session))
+        except SalesforceError as error:
+            return error_response(error, headers)
+        response.headers.update(headers)
+        return response
+
+    return endpoint
+
+
+def json_response(content: object, status: int = 200) -> Response:
+    """Return a Salesforce JSON response."""
+    return SalesforceJSONResponse(content, status_code=status)
+
+
+def no_content() -> Response:
+    """Return the empty 204 answer of successful updates and deletes."""
+    return Response(status_code=204)

@@ -1,0 +1,260 @@
+"""Composite resources: sObject Tree and sObject Collections."""
+
+from starlette.responses import Response
+
+from ..errors import SalesforceError
+from .common import ApiCall, json_response
+
+MAX_RECORDS = 200
+MAX_TREE_DEPTH = 5
+
+
+def _exceeded_limit() -> SalesforceError:
+    return SalesforceError(
+        "EXCEEDED_ID_LIMIT",
+        f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
+    )
+
+
+# sObject Tree --------------------------------------------------------------------------
+
+class _TreeFailure(Exception):
+    def __init__(self, reference_id: str | None, error: SalesforceError) -> None:
+        super().__init__(error.message)
+        self.reference_id = reference_id
+        self.error = error
+
+
+async def tree(call: ApiCall) -> Response:
+    """POST /composite/tree/{name}: create record trees in one all-or-nothing transaction."""
+    object_def = call.org.schema.get(call.request.path_params["name"])
+    if object_def is None:
+        raise SalesforceError(
+            "NOT_FOUND", "The requested resource does not exist", status=404,
+        )
+    body = await call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise SalesforceError(
+            "JSON_PARSER_ERROR", "The request body must be an object with a records array",
+        )
+    if _count_tree(body["records"]) > MAX_RECORDS:
+        raise _exceeded_limit()
+
+    results: list[dict] = []
+    try:
+        with call.org.store.transaction():
+            level = [(object_def, record, None, None) for record in body["records"]]
+            depth = 1
+            while level:
+                if depth > MAX_TREE_DEPTH:
+                    raise _TreeFailure(None, SalesforceError(
+                        "INVALID_INPUT", f"sObject trees can be at most {MAX_TREE_DEPTH} levels deep",
+                    ))
+                level = _create_level(call, level, results)
+                depth += 1
+    except _TreeFailure as failure:
+        return json_response({
+            "hasErrors": True,
+            "results": [{
+                "referenceId": failure.reference_id,
+                "errors": [failure.error.to_save_result()],
+            }],
+        }, status=400)
+    return json_response({"hasErrors": False, "results": results}, status=201)
+
+
+def _count_tree(records: list) -> int:
+    count = 0
+    for record in records:
+        count += 1
+        if isinstance(record, dict):
+            for value in record.values():
+                if isinstance(value, dict) and isinstance(value.get("records"), list):
+                    count += _count_tree(value["records"])
+    return count
+
+
+def _create_level(call: ApiCall, level: list, results: list) -> list:
+    """Create one level of the trees; return the next level's (object, record, field, parent)."""
+    next_level = []
+    for object_def, record, parent_field, parent_id in level:
+        if not isinstance(record, dict):
+            raise _TreeFailure(None, SalesforceError("JSON_PARSER_ERROR", "Each record must be an object"))
+        attributes = record.get("attributes") or {}
+        reference_id = attributes.get("referenceId")
+        if not reference_id:
+            raise _TreeFailure(None, SalesforceError(
+                "INVALID_INPUT", "Include a reference ID for each record in the request.",
+            ))
+        declared = attributes.get("type")
+        if declared and declared.lower() != object_def.name.lower():
+            raise _TreeFailure(reference_id, SalesforceError(
+                "INVALID_INPUT",
+                f"The record type {declared} does not match {object_def.name} for this position",
+            ))
+
+        values = {}
+        children = []
+        for name, value in record.items():
+            if name == "attributes":
+                continue
+            relationship = object_def.child_relationship(name)
+            if relationship is not None and isinstance(value, dict):
+                child_def = call.org.schema.get(relationship.child_object)
+                children.extend(
+                    (child_def, child, relationship.field, None) for child in value.get("records", [])
+                )
+                continue
+            values[name] = value
+        if parent_field:
+            values[parent_field] = parent_id
+
+        try:
+            record_id = call.org.create(object_def.name, values, call.user_id)
+        except SalesforceError as error:
+            raise _TreeFailure(reference_id, error) from None
+        results.append({"referenceId": reference_id, "id": record_id})
+        next_level.extend(
+            (child_def, child, field_name, record_id) for child_def, child, field_name, _ in children
+        )
+    return next_level
+
+
+# sObject Collections -------------------------------------------------------------------
+
+def _rolled_back() -> dict:
+    return {
+        "success": False,
+        "errors": [{
+            "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+            "message": "Record rolled back because not all records were valid and the "
+                       "request was using AllOrNone header",
+            "fields": [],
+        }],
+    }
+
+
+async def collections(call: ApiCall) -> Response:
+    """POST (create), PATCH (update) or DELETE /composite/sobjects, up to 200 records."""
+    method = call.request.method
+    if method == "DELETE":
+        return _delete_collection(call)
+
+    body = await call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise SalesforceError(
+            "JSON_PARSER_ERROR", "The request body must be an object with a records array",
+        )
+    records = body["records"]
+    if len(records) > MAX_RECORDS:
+        raise _exceeded_limit()
+    all_or_none = bool(body.get("allOrNone", False))
+    operation = _create_one if method == "POST" else _update_one
+    return json_response(_run_collection(call, records, all_or_none, operation))
+
+
+def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) -> list[dict]:
+    results: list[dict] = []
+    failed = False
+    store = call.org.store
+    try:
+        with store.transaction():
+            for item in items:
+                try:
+                    with store.savepoint():
+                        record_id = operation(call, item)
+                    results.append({"id": record_id, "success": True, "errors": []})
+                except SalesforceError as error:
+                    failed = True
+                    results.append({"success": False, "errors": [error.to_save_result()]})
+                    if all_or_none:
+                        raise
+    except SalesforceError:
+        pass
+
+    if failed and all_or_none:
+        # Every record is reported: the failing one with its error, the rest rolled back.
+        return [
+            result if not result["success"] else _rolled_back() for result in results
+        ] + [_rolled_back() for _ in items[len(results):]]
+    return results
+
+
+def _record_type(call: ApiCall, record: object) -> str:
+    if not isinstance(record, dict):
+        raise SalesforceError("JSON_PARSER_ERROR", "Each record must be a JSON object")
+    object_name = (record.get("attributes") or {}).get("type")
+    if not object_name:
+        raise SalesforceError(
+            "INVALID_TYPE", "Must send a concrete entity type.", fields=[],
+        )
+    if call.org.schema.get(object_name) is None:
+        raise SalesforceError(
+            "INVALID_TYPE", f"sObject type '{object_name}' is not supported.", fields=[],
+        )
+    return object_name
+
+
+def _create_one(call: ApiCall, record: dict) -> str:
+    object_name = _record_type(call, record)
+    if any(key.lower() == "id" for key in record):
+        raise SalesforceError(
+            "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"],
+        )
+    return call.org.create(object_name, record, call.user_id)
+
+
+def _update_one(call: ApiCall, record: dict) -> str:
+    object_name = _record_type(call, record)
+    record_id = next((value for key, value in record.items() if key.lower() == "id"), None)
+    if not record_id:
+        raise SalesforceError("MISSING_ARGUMENT", "Id not specified in an update call", fields=[])
+    values = {key: value for key, value in record.items() if key.lower() != "id"}
+    object_def = call.org.schema.get(object_name)
+    normalized = call.org.records.normalize_id(str(record_id), object_def)
+    call.org.records.update(object_name, normalized, values, call.user_id)
+    return normalized
+
+
+def _delete_collection(call: ApiCall) -> Response:
+    ids_param = call.request.query_params.get("ids", "")
+    record_ids = [value.strip() for value in ids_param.split(",") if value.strip()]
+    if not record_ids:
+        raise SalesforceError("MISSING_ARGUMENT", "ids parameter is required", fields=[])
+    if len(record_ids) > MAX_RECORDS:
+        raise _exceeded_limit()
+    all_or_none = call.request.query_params.get("allOrNone", "false").lower() == "true"
+
+    def delete_one(call: ApiCall, record_id: str) -> str:
+        object_def = call.org.records.object_of_id(record_id)
+        if object_def is None:
+            raise SalesforceError("MALFORMED_ID", f"malformed id {record_id}", fields=[])
+        call.org.records.delete(object_def.name, record_id, call.user_id)
+        return call.org.records.normalize_id(record_id, object_def)
+
+    return json_response(_run_collection(call, record_ids, all_or_none, delete_one))
+
+
+async def collection_read(call: ApiCall) -> Response:
+    """GET /composite/sobjects/{name}?ids=&fields=: records by id, null where not found."""
+    object_name = call.request.path_params["name"]
+    ids_param = call.request.query_params.get("ids", "")
+    fields_param = call.request.query_params.get("fields", "")
+    record_ids = [value.strip() for value in ids_param.split(",") if value.strip()]
+    field_names = [value.strip() for value in fields_param.split(",") if value.strip()]
+    if not record_ids or not field_names:
+        raise SalesforceError(
+            "MISSING_ARGUMENT", "ids and fields parameters are required", fields=[],
+        )
+    if len(record_ids) > 2000:
+        raise _exceeded_limit()
+
+    results = []
+    for record_id in record_ids:
+        try:
+            results.append(call.org.records.read(object_name, record_id, call.version, field_names))
+        except SalesforceError as error:
+            if error.error_code != "NOT_FOUND":
+                raise
+            results.append(None)
+    return json_response(results)

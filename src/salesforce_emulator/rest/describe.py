@@ -1,0 +1,196 @@
+"""Describe results (global, object and field) in the REST API's JSON shape."""
+
+from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
+
+_SOAP_TYPES = {
+    "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
+    "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double",
+    "date": "xsd:date", "datetime": "xsd:dateTime", "time": "xsd:time",
+    "base64": "xsd:base64Binary",
+}
+# The "Master" record type every object has when no record types are defined.
+_MASTER_RECORD_TYPE_ID = "012000000000000AAA"
+
+
+def object_urls(object_def: ObjectDef, version: str) -> dict:
+    """Return the `urls` of an object in describe results."""
+    base = f"/services/data/v{version}/sobjects/{object_def.name}"
+    return {
+        "compactLayouts": f"{base}/describe/compactLayouts",
+        "rowTemplate": f"{base}/{{ID}}",
+        "approvalLayouts": f"{base}/describe/approvalLayouts",
+        "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
+        "listviews": f"{base}/listviews",
+        "describe": f"{base}/describe",
+        "quickActions": f"{base}/quickActions",
+        "layouts": f"{base}/describe/layouts",
+        "sobject": base,
+    }
+
+
+def object_summary(object_def: ObjectDef, version: str) -> dict:
+    """Return the short description of an object, as in describeGlobal."""
+    return {
+        "activateable": False,
+        "associateEntityType": None,
+        "associateParentEntity": None,
+        "createable": object_def.createable,
+        "custom": object_def.custom,
+        "customSetting": False,
+        "deepCloneable": False,
+        "deletable": object_def.deletable,
+        "deprecatedAndHidden": False,
+        "feedEnabled": False,
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
+        "keyPrefix": object_def.key_prefix,
+        "label": object_def.label,
+        "labelPlural": object_def.label_plural,
+        "layoutable": True,
+        "mergeable": object_def.name in ("Account", "Contact"),
+        "mruEnabled": True,
+        "name": object_def.name,
+        "queryable": object_def.queryable,
+        "replicateable": True,
+        "retrieveable": True,
+        "searchable": True,
+        "triggerable": True,
+        "undeletable": object_def.deletable,
+        "updateable": object_def.updateable,
+        "urls": object_urls(object_def, version),
+    }
+
+
+def describe_global(schema: Schema, version: str) -> dict:
+    """Return the body of GET /sobjects."""
+    return {
+        "encoding": "UTF-8",
+        "maxBatchSize": 200,
+        "sobjects": [
+            object_summary(object_def, version)
+            for object_def in sorted(schema.objects.values(), key=lambda item: item.name)
+        ],
+    }
+
+
+def describe_field(field_def: FieldDef, schema: Schema) -> dict:
+    """Return one entry of a describe result's `fields`."""
+    reference_to = field_def.reference_to
+    if ANY_OBJECT in reference_to:
+        reference_to = sorted(schema.objects)
+    is_text = field_def.is_text or field_def.type in ("id", "reference")
+    return {
+        "aggregatable": field_def.filterable,
+        "aiPredictionField": False,
+        "autoNumber": field_def.auto_number,
+        "byteLength": field_def.length * 3 if is_text else 0,
+        "calculated": field_def.calculated,
+        "calculatedFormula": None,
+        "cascadeDelete": field_def.cascade_delete,
+        "caseSensitive": field_def.case_sensitive,
+        "compoundFieldName": None,
+        "controllerName": None,
+        "createable": field_def.createable,
+        "custom": field_def.custom,
+        "defaultValue": field_def.default_value,
+        "defaultValueFormula": None,
+        "defaultedOnCreate": field_def.defaulted_on_create,
+        "dependentPicklist": False,
+        "deprecatedAndHidden": False,
+        "digits": field_def.digits,
+        "displayLocationInDecimal": False,
+        "encrypted": field_def.type == "encryptedstring",
+        "externalId": field_def.external_id,
+        "extraTypeInfo": field_def.extra_type_info,
+        "filterable": field_def.filterable,
+        "filteredLookupInfo": None,
+        "formulaTreatNullNumberAsZero": False,
+        "groupable": field_def.filterable and field_def.type not in ("double", "currency", "percent"),
+        "highScaleNumber": False,
+        "htmlFormatted": field_def.html_formatted,
+        "idLookup": field_def.id_lookup,
+        "inlineHelpText": field_def.inline_help_text,
+        "label": field_def.label,
+        "length": field_def.length if is_text else 0,
+        "mask": None,
+        "maskType": None,
+        "name": field_def.name,
+        "nameField": field_def.name_field,
+        "namePointing": field_def.polymorphic and field_def.type == "reference",
+        "nillable": field_def.nillable,
+        "permissionable": field_def.nillable and not field_def.name_field and field_def.custom,
+        "picklistValues": [
+            {
+                "active": value.active,
+                "defaultValue": value.default,
+                "label": value.label,
+                "validFor": None,
+                "value": value.value,
+            }
+            for value in field_def.picklist_values
+        ],
+        "polymorphicForeignKey": field_def.type == "reference" and field_def.polymorphic,
+        "precision": field_def.precision,
+        "queryByDistance": False,
+        "referenceTargetField": None,
+        "referenceTo": reference_to,
+        "relationshipName": field_def.relationship_name,
+        "relationshipOrder": None,
+        "restrictedDelete": field_def.restricted_delete,
+        "restrictedPicklist": field_def.restricted_picklist,
+        "scale": field_def.scale,
+        "searchPrefilterable": False,
+        "soapType": _SOAP_TYPES.get(field_def.type, "xsd:string"),
+        "sortable": field_def.filterable,
+        "type": field_def.type,
+        "unique": field_def.unique,
+        "updateable": field_def.updateable,
+        "writeRequiresMasterRead": False,
+    }
+
+
+def describe_object(object_def: ObjectDef, schema: Schema, version: str) -> dict:
+    """Return the body of GET /sobjects/{object}/describe."""
+    body = object_summary(object_def, version)
+    body.update({
+        "actionOverrides": [],
+        "childRelationships": [
+            {
+                "cascadeDelete": relationship.cascade_delete,
+                "childSObject": relationship.child_object,
+                "deprecatedAndHidden": False,
+                "field": relationship.field,
+                "junctionIdListNames": [],
+                "junctionReferenceTo": [],
+                "relationshipName": relationship.relationship_name,
+                "restrictedDelete": relationship.restricted_delete,
+            }
+            for relationship in object_def.child_relationships
+        ],
+        "compactLayoutable": True,
+        "fields": [describe_field(field_def, schema) for field_def in object_def.fields.values()],
+        "listviewable": None,
+        "lookupLayoutable": None,
+        "namedLayoutInfos": [],
+        "networkScopeFieldName": None,
+        "recordTypeInfos": [{
+            "active": True,
+            "available": True,
+            "defaultRecordTypeMapping": True,
+            "developerName": "Master",
+            "master": True,
+            "name": "Master",
+            "recordTypeId": _MASTER_RECORD_TYPE_ID,
+            "urls": {
+                "layout": f"/services/data/v{version}/sobjects/{object_def.name}"
+                          f"/describe/layouts/{_MASTER_RECORD_TYPE_ID}",
+            },
+        }],
+        "searchLayoutable": True,
+        "supportedScopes": [
+            {"label": "All " + object_def.label_plural.lower(), "name": "everything"},
+        ],
+        "urls": object_urls(object_def, version),
+    })
+    return body

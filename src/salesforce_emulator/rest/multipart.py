@@ -1,0 +1,137 @@
+"""Stream a multipart/form-data ContentVersion upload straight to the files folder.
+
+Salesforce's multipart insert has a JSON part named `entity_content` with the field
+values and a binary part named `VersionData` with the file body. The body part is
+written to disk as it arrives; only the JSON part is kept in memory.
+"""
+
+import json
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
+
+from ..errors import SalesforceError
+from ..files import BlobWriter, FileStore, StoredBlob
+
+JSON_PART_NAMES = ("entity_content", "entity_document")
+BODY_PART_NAME = "VersionData"
+# The JSON part holds field values only, so anything larger is a malformed request.
+MAX_JSON_PART_BYTES = 1024 * 1024
+
+
+def is_multipart(request: Request) -> bool:
+    """Tell whether the request body is multipart/form-data."""
+    return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+
+
+def _multipart_error(message: str) -> SalesforceError:
+    return SalesforceError("INVALID_MULTIPART_REQUEST", message)
+
+
+class _UploadState:
+    """Parser callbacks that route each part to memory (JSON) or to a BlobWriter (file)."""
+
+    def __init__(self, files: FileStore) -> None:
+        self.files = files
+        self.header_field = b""
+        self.header_value = b""
+        self.headers: dict[str, bytes] = {}
+        self.part_name: str | None = None
+        self.json_buffer: bytearray | None = None
+        self.writer: BlobWriter | None = None
+        self.entity: dict | None = None
+        self.blob: StoredBlob | None = None
+
+    def callbacks(self) -> dict:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self.headers = {}
+        self.part_name = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self.headers[self.header_field.decode("latin-1").lower()] = self.header_value
+        self.header_field = b""
+        self.header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _disposition, options = parse_options_header(self.headers.get("content-disposition", b""))
+        self.part_name = options.get(b"name", b"").decode("utf-8")
+        if self.part_name in JSON_PART_NAMES:
+            self.json_buffer = bytearray()
+        elif self.part_name == BODY_PART_NAME:
+            if self.writer is not None or self.blob is not None:
+                raise _multipart_error("The request has more than one VersionData part")
+            self.writer = self.files.writer()
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.part_name in JSON_PART_NAMES and self.json_buffer is not None:
+            self.json_buffer += data[start:end]
+            if len(self.json_buffer) > MAX_JSON_PART_BYTES:
+                raise _multipart_error("The entity_content part is larger than 1 MB")
+        elif self.part_name == BODY_PART_NAME and self.writer is not None:
+            self.writer.write(data[start:end])
+
+    def on_part_end(self) -> None:
+        if self.part_name in JSON_PART_NAMES and self.json_buffer is not None:
+            try:
+                self.entity = json.loads(bytes(self.json_buffer))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise SalesforceError(
+                    "JSON_PARSER_ERROR", f"The {self.part_name} part is not valid JSON: {error}",
+                ) from None
+            self.json_buffer = None
+        elif self.part_name == BODY_PART_NAME and self.writer is not None:
+            self.blob = self.writer.finish()
+            self.writer = None
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
+            self.writer = None
+        if self.blob is not None:
+            self.files.delete(self.blob.name)
+            self.blob = None
+
+
+async def read_upload(request: Request, files: FileStore) -> tuple[dict, StoredBlob | None]:
+    """Parse a multipart ContentVersion insert; return its field values and stored body."""
+    _content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if not boundary:
+        raise _multipart_error("The multipart/form-data Content-Type header has no boundary")
+
+    state = _UploadState(files)
+    parser = MultipartParser(boundary, state.callbacks())
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except BaseException:
+        state.abort()
+        raise
+
+    if state.entity is None:
+        state.abort()
+        raise _multipart_error(
+            "The request has no entity_content part; send the field values as JSON in a "
+            "part named entity_content",
+        )
+    if not isinstance(state.entity, dict):
+        state.abort()
+        raise SalesforceError("JSON_PARSER_ERROR", "entity_content must be a JSON object")
+    return state.entity, state.blob

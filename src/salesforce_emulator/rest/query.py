@@ -1,0 +1,31 @@
+"""The query and queryAll resources, with nextRecordsUrl paging."""
+
+from starlette.responses import Response
+
+from ..errors import SalesforceError
+from ..soql import batch_size_from_header
+from .common import ApiCall, json_response
+
+
+async def query(call: ApiCall) -> Response:
+    """GET /query?q= runs a query; GET /query/{locator} returns a later page."""
+    return _run(call, include_deleted=False)
+
+
+async def query_all(call: ApiCall) -> Response:
+    """GET /queryAll?q=: like query, but deleted records are included."""
+    return _run(call, include_deleted=True)
+
+
+def _run(call: ApiCall, include_deleted: bool) -> Response:
+    locator = call.request.path_params.get("locator")
+    if locator:
+        return json_response(call.org.queries.query_more(locator, call.version, call.user_id))
+
+    soql = call.request.query_params.get("q")
+    if not soql:
+        raise SalesforceError("MALFORMED_QUERY", "A query string must be provided.")
+    batch_size = batch_size_from_header(call.request.headers.get("sforce-query-options"))
+    return json_response(call.org.queries.query(
+        soql, call.version, call.user_id, include_deleted=include_deleted, batch_size=batch_size,
+    ))

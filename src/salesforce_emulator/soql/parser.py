@@ -1,0 +1,202 @@
+"""Parse SOQL text into the query tree of soql.ast, with Salesforce-style syntax errors."""
+
+from functools import cache
+from importlib import resources
+
+import lark
+
+from ..errors import SalesforceError
+from . import nodes as ast
+
+# Keywords that are words in the grammar; used to tell "unexpected token" errors apart.
+_BOOLEANS = {"true": "boolean", "false": "boolean", "null": "null"}
+
+
+@cache
+def _parser() -> lark.Lark:
+    grammar = resources.files(__package__).joinpath("soql.lark").read_text("utf-8")
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def query_error(
+    soql: str, position: ast.Position | None, message: str, error_code: str = "MALFORMED_QUERY",
+) -> SalesforceError:
+    """Build a query error whose message points at the failing token, as Salesforce does."""
+    if position is None:
+        return SalesforceError(error_code, message)
+
+    lines = soql.splitlines() or [""]
+    line_text = lines[min(position.line, len(lines)) - 1]
+    pointer = " " * (position.column - 1) + "^"
+    return SalesforceError(
+        error_code,
+        f"\n{line_text}\n{pointer}\nERROR at Row:{position.line}:Column:{position.column}\n{message}",
+    )
+
+
+def parse(soql: str) -> ast.Query:
+    """Parse a SOQL statement; raise MALFORMED_QUERY on a syntax error."""
+    if not soql or not soql.strip():
+        raise SalesforceError("MALFORMED_QUERY", "A query string must be provided.")
+
+    try:
+        tree = _parser().parse(soql)
+    except lark.UnexpectedToken as error:
+        token = error.token
+        text = "<EOF>" if token.type == "$END" else str(token)
+        position = ast.Position(error.line, error.column) if error.line > 0 else None
+        raise query_error(soql, position, f"unexpected token: '{text}'") from None
+    except lark.UnexpectedCharacters as error:
+        position = ast.Position(error.line, error.column)
+        character = soql.splitlines()[error.line - 1][error.column - 1]
+        raise query_error(soql, position, f"unexpected token: '{character}'") from None
+    except lark.UnexpectedEOF:
+        raise query_error(soql, None, "unexpected token: '<EOF>'") from None
+
+    return _Builder(soql).query(tree.children[0])
+
+
+def _position(node: lark.Tree | lark.Token) -> ast.Position:
+    if isinstance(node, lark.Token):
+        return ast.Position(node.line, node.column)
+    return ast.Position(node.meta.line, node.meta.column)
+
+
+def unescape(literal: str, keep_wildcard_escapes: bool = False) -> str:
+    """Turn a quoted SOQL string literal into its value.
+
+    With keep_wildcard_escapes, `\\%` and `\\_` stay escaped for use in a LIKE pattern.
+    """
+    body = literal[1:-1]
+    escapes = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"'}
+    result = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char != "\\" or index + 1 == len(body):
+            result.append(char)
+            index += 1
+            continue
+        escaped = body[index + 1]
+        if escaped in "%_":
+            result.append("\\" + escaped if keep_wildcard_escapes else escaped)
+        elif escaped == "\\":
+            result.append("\\\\" if keep_wildcard_escapes else "\\")
+        elif escaped == "u" and index + 5 < len(body):
+            result.append(chr(int(body[index + 2:index + 6], 16)))
+            index += 4
+        else:
+            result.append(escapes.get(escaped, escaped))
+        index += 2
+    return "".join(result)
+
+
+class _Builder:
+    """Turn the lark parse tree into soql.ast nodes."""
+
+    def __init__(self, soql: str) -> None:
+        self.soql = soql
+
+    def query(self, tree: lark.Tree) -> ast.Query:
+        select_list, object_token, *clauses = tree.children
+        query = ast.Query(
+            select=[self.select_item(item) for item in select_list.children],
+            object_name=str(object_token),
+            object_position=_position(object_token),
+        )
+        for clause in clauses:
+            self.clause(query, clause)
+        return query
+
+    def clause(self, query: ast.Query, clause: lark.Tree) -> None:
+        kind = clause.data
+        if kind == "where_clause":
+            query.where = self.condition(clause.children[0])
+        elif kind == "order_clause":
+            query.order = [self.order_item(item) for item in clause.children]
+        elif kind == "limit_clause":
+            query.limit = int(clause.children[0])
+        elif kind == "offset_clause":
+            query.offset = int(clause.children[0])
+        elif kind == "for_clause" and str(clause.children[0]).upper() in ("VIEW", "REFERENCE"):
+            # FOR VIEW and FOR REFERENCE only update "recently viewed" data.
+            return
+        else:
+            names = {
+                "using_scope": "USING SCOPE", "with_clause": "WITH", "group_clause": "GROUP BY",
+                "having_clause": "HAVING", "for_clause": "FOR UPDATE",
+            }
+            query.unsupported.append((names.get(kind, kind), _position(clause)))
+
+    def select_item(self, item: lark.Tree):
+        if item.data == "select_field":
+            return ast.SelectField(self.path(item.children[0]))
+        if item.data == "select_subquery":
+            return ast.SelectSubquery(self.query(item.children[0]))
+
+        name_token = item.children[0]
+        path = None
+        alias = None
+        for child in item.children[1:]:
+            if child.data == "field_path":
+                path = self.path(child)
+            else:
+                alias = str(child.children[0])
+        return ast.SelectFunction(str(name_token).upper(), path, alias, _position(name_token))
+
+    def path(self, tree: lark.Tree) -> ast.FieldPath:
+        return ast.FieldPath([str(token) for token in tree.children], _position(tree))
+
+    def order_item(self, tree: lark.Tree) -> ast.OrderItem:
+        item = ast.OrderItem(self.path(tree.children[0]))
+        for child in tree.children[1:]:
+            if child.data == "direction":
+                item.descending = child.children[0].type == "DESC"
+            else:
+                item.nulls_last = child.children[0].type == "LAST"
+        return item
+
+    def condition(self, tree: lark.Tree):
+        kind = tree.data
+        if kind == "and_condition":
+            return ast.And([self.condition(child) for child in tree.children])
+        if kind == "or_condition":
+            return ast.Or([self.condition(child) for child in tree.children])
+        if kind == "not_condition":
+            return ast.Not(self.condition(tree.children[0]))
+
+        path = self.path(tree.children[0])
+        if kind == "compare":
+            operator = str(tree.children[1])
+            operator = "!=" if operator == "<>" else operator
+            return ast.Comparison(path, operator, self.value(tree.children[2]))
+        if kind == "like":
+            return ast.Like(path, self.value(tree.children[1], like=True))
+        if kind in ("in_list", "not_in_list"):
+            values = [self.value(child) for child in tree.children[1].children]
+            return ast.InList(path, values, negated=kind == "not_in_list")
+        if kind in ("in_query", "not_in_query"):
+            return ast.InQuery(path, self.query(tree.children[1]), negated=kind == "not_in_query")
+        values = [self.value(child) for child in tree.children[1].children]
+        return ast.Includes(path, values, negated=kind == "excludes")
+
+    def value(self, tree: lark.Tree, like: bool = False) -> ast.Value:
+        token = tree.children[0]
+        position = _position(token)
+        kind = tree.data
+        if kind == "string_value":
+            return ast.Value("string", unescape(str(token), keep_wildcard_escapes=like), position)
+        if kind == "number_value":
+            return ast.Value("number", str(token), position)
+        if kind == "date_value":
+            return ast.Value("date", str(token), position)
+        if kind == "datetime_value":
+            return ast.Value("datetime", str(token), position)
+        if kind == "date_literal_n":
+            name, _, number = str(token).partition(":")
+            return ast.Value("date_literal", name.upper(), position, int(number.strip()))
+
+        word = str(token)
+        if word.lower() in _BOOLEANS:
+            return ast.Value(_BOOLEANS[word.lower()], word.lower(), position)
+        return ast.Value("date_literal", word.upper(), position)
