@@ -10,7 +10,7 @@ from contractdesk.salesconnect.models import SyncRunStatus
 from tests.conftest import CONTRACTS
 from tests.e2e.test_salesconnect_loop import org_request
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

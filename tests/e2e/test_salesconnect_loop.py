@@ -13,7 +13,7 @@ from contractdesk.salesconnect.inbound import sync_contract_requests
 from contractdesk.salesconnect.models import OutboxMessage, OutboxStatus, SyncRunStatus
 from tests.conftest import CONTRACTS, SHARED_DATA
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REQUEST_STATUS_FIELDS = (
     "Id, Name, Status__c, Request_Number__c, Contract_Number__c, Contract_Status__c, "

@@ -42,7 +42,7 @@ class OrgCredentials:
         )
 
 
-def request_session(http: requests.Session, credentials: OrgCredentials, timeout) -> Session:
+def request_session(http: requests.Session, credentials: OrgCredentials, timeout, verify: str | bool) -> Session:
     """Exchange the credentials for an access token at the org's token endpoint."""
     token_url = f"{credentials.login_url.rstrip('/')}/services/oauth2/token"
     if credentials.auth_flow == "client_credentials":
@@ -62,7 +62,7 @@ def request_session(http: requests.Session, credentials: OrgCredentials, timeout
         )
 
     try:
-        response = http.post(token_url, data=form, timeout=timeout)
+        response = http.post(token_url, data=form, timeout=timeout, verify=verify)
     except requests.RequestException as exc:
         raise SalesforceError(
             f"Could not reach the Salesforce login URL {credentials.login_url}: {exc}", retryable=True

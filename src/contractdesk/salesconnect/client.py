@@ -42,8 +42,10 @@ class SalesforceClient:
         self.timeout = timeout
         self.read_attempts = read_attempts
         self.http = requests.Session()
-        # An empty CA bundle means the system's trusted roots.
-        self.http.verify = ca_bundle or True
+        # An empty CA bundle means the system's trusted roots. It is passed on
+        # every call because requests lets REQUESTS_CA_BUNDLE in the
+        # environment override a Session's own ``verify``.
+        self.verify = ca_bundle or True
         self.http.headers["Accept"] = "application/json"
         self._session: Session | None = None
         self.last_limit_info = ""
@@ -52,7 +54,7 @@ class SalesforceClient:
 
     def _ensure_session(self) -> Session:
         if self._session is None:
-            self._session = request_session(self.http, self.credentials, self.timeout)
+            self._session = request_session(self.http, self.credentials, self.timeout, self.verify)
             log.info("salesforce.session_started", instance_url=self._session.instance_url)
         return self._session
 
@@ -82,7 +84,9 @@ class SalesforceClient:
             session = self._ensure_session()
             headers = {"Authorization": f"Bearer {session.access_token}", **extra_headers}
             try:
-                response = self.http.request(method, self._url(path), headers=headers, timeout=self.timeout, **kwargs)
+                response = self.http.request(
+                    method, self._url(path), headers=headers, timeout=self.timeout, verify=self.verify, **kwargs
+                )
             except requests.RequestException as exc:
                 error = SalesforceError(f"{method} {path} failed: {exc}", retryable=True)
             else:
