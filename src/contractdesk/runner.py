@@ -141,6 +141,8 @@ def _wait_for_emulator(emulator_dir: Path, process: subprocess.Popen) -> dict:
 
 def _salesforce_env(org: dict, emulator_dir: Path, port: int) -> dict[str, str]:
     return {
+        # Readable log lines for a person watching the terminal; production uses JSON.
+        "CONTRACTDESK_LOG_FORMAT": "console",
         **os.environ,
         "SALESFORCE_LOGIN_URL": org["login_url"],
         "SALESFORCE_AUTH_FLOW": "client_credentials",

@@ -83,8 +83,10 @@ def seed_demo_org(client: SalesforceClient, data_dir: Path) -> dict[str, int]:
         type_ids[code], created = _contract_type(client, name, code, stage, probability)
         added["contract_types"] += created
 
+    type_names = {code: name for name, code, _stage, _probability in CONTRACT_TYPES}
     for demo in DEMO_REQUESTS:
-        added["requests"] += _submit_request(client, demo, type_ids[demo.contract_type], data_dir / "contracts")
+        name = f"{demo.opportunity}: {type_names[demo.contract_type]}"
+        added["requests"] += _submit_request(client, demo, name, type_ids[demo.contract_type], data_dir / "contracts")
     log.info("demo.seeded", **added)
     return added
 
@@ -141,14 +143,13 @@ def _contract_type(client, name: str, code: str, stage, probability) -> tuple[st
     return client.create_record("Contract_Type__c", fields), True
 
 
-def _submit_request(client, demo: DemoRequest, type_id: str, contracts_dir: Path) -> int:
+def _submit_request(client, demo: DemoRequest, name: str, type_id: str, contracts_dir: Path) -> int:
     opportunity = list(
         client.query(
             f"SELECT Id, AccountId, Amount FROM Opportunity WHERE Name = {soql_quote(demo.opportunity)} LIMIT 1"
         )
     )[0]
     contract_path = contracts_dir / demo.contract_file
-    name = f"{demo.opportunity}: {contract_path.stem.replace('-', ' ').title()}"
     if _count(client, f"SELECT COUNT() FROM Contract_Request__c WHERE Name = {soql_quote(name)}"):
         return 0
 
