@@ -161,27 +161,25 @@ class ContentService:
 
     def create_link(self, values: dict, user_id: str) -> str:
         """Create a ContentDocumentLink, refusing a second link between the same pair."""
-        document_id = _value_of(values, "ContentDocumentId")
-        entity_id = _value_of(values, "LinkedEntityId")
         with self.store.transaction() as connection:
-            if document_id and entity_id:
-                object_def = self.records.schema.get("ContentDocumentLink")
-                document_id = to_storage(object_def.field("ContentDocumentId"), document_id)
-                entity_id = to_storage(object_def.field("LinkedEntityId"), entity_id)
-                existing = connection.execute(
-                    f'SELECT "Id" FROM {table_name("ContentDocumentLink")} '  # noqa: S608 - schema names only, values bound
-                    f'WHERE {quote("ContentDocumentId")} = ? AND {quote("LinkedEntityId")} = ? '
-                    'AND "IsDeleted" = 0',
-                    (document_id, entity_id),
-                ).fetchone()
-                if existing:
-                    raise SalesforceError(
-                        "DUPLICATE_VALUE",
-                        f"Document with ID: {document_id} is already linked with the entity "
-                        f"with ID: {entity_id}",
-                        fields=["LinkedEntityId"],
-                    )
-            return self.records.create("ContentDocumentLink", values, user_id)
+            # Creating first lets field errors (such as a bad ShareType) win over the
+            # duplicate check; the transaction undoes the insert if it is a duplicate.
+            link_id = self.records.create("ContentDocumentLink", values, user_id)
+            link = self.store.fetch_row(connection, "ContentDocumentLink", link_id)
+            existing = connection.execute(
+                f'SELECT "Id" FROM {table_name("ContentDocumentLink")} '  # noqa: S608 - schema names only, values bound
+                f'WHERE {quote("ContentDocumentId")} = ? AND {quote("LinkedEntityId")} = ? '
+                'AND "IsDeleted" = 0 AND "Id" != ?',
+                (link["ContentDocumentId"], link["LinkedEntityId"], link_id),
+            ).fetchone()
+            if existing:
+                raise SalesforceError(
+                    "DUPLICATE_VALUE",
+                    f"Document with ID: {link['ContentDocumentId']} is already linked with the "
+                    f"entity with ID: {link['LinkedEntityId']}",
+                    fields=["LinkedEntityId"],
+                )
+        return link_id
 
     def body_path(self, version_id: str):
         """Return the path of a ContentVersion's body, or raise NOT_FOUND."""

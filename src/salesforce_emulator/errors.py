@@ -38,17 +38,17 @@ class SalesforceError(Exception):
 
 
 def not_found() -> SalesforceError:
-    """The error for a resource or record that does not exist."""
+    """Build the error for a resource or record that does not exist."""
     return SalesforceError("NOT_FOUND", "The requested resource does not exist", status=404)
 
 
 def invalid_session() -> SalesforceError:
-    """The error for a missing, unknown or expired access token."""
+    """Build the error for a missing, unknown or expired access token."""
     return SalesforceError("INVALID_SESSION_ID", "Session expired or invalid", status=401)
 
 
 def invalid_field(object_name: str, field_name: str) -> SalesforceError:
-    """The error for a write naming a field the object does not have."""
+    """Build the error for a write naming a field the object does not have."""
     return SalesforceError(
         "INVALID_FIELD",
         f"No such column '{field_name}' on sobject of type {object_name}",
@@ -57,7 +57,7 @@ def invalid_field(object_name: str, field_name: str) -> SalesforceError:
 
 
 def invalid_type(object_name: str) -> SalesforceError:
-    """The error for a write or query naming an sObject the org does not have."""
+    """Build the error for a write or query naming an sObject the org does not have."""
     return SalesforceError(
         "INVALID_TYPE",
         f"sObject type '{object_name}' is not supported. If you are attempting to use a "
@@ -68,5 +68,5 @@ def invalid_type(object_name: str) -> SalesforceError:
 
 
 def malformed_id(value: object, label: str = "ID") -> SalesforceError:
-    """The error for a value that is not a 15- or 18-character id."""
+    """Build the error for a value that is not a 15- or 18-character id."""
     return SalesforceError("MALFORMED_ID", f"{label}: malformed id {value}", fields=[])

@@ -52,7 +52,7 @@ class BlobWriter:
 
 
 class FileStore:
-    """The folder that holds file bodies."""
+    """The folder of stored file bodies."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

@@ -42,7 +42,7 @@ class RecordService:
     ) -> str:
         """Insert a record from JSON field values and return its 18-character id.
 
-        computed holds storage values set by the emulator itself (such as a file's
+        computed contains storage values set by the emulator itself (such as a file's
         ContentSize); they skip the checks for fields callers may not set. record_id is
         an id allocated earlier with Store.next_id, for records that must know their id
         before they exist (the org's first user).

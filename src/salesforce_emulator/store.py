@@ -97,7 +97,7 @@ def column_type(field_def: FieldDef) -> str:
 
 
 def _indexed(field_def: FieldDef) -> bool:
-    # Audit user lookups are left out: every write would pay for indexes nobody queries by.
+    # Audit user lookups get no index because every write would pay for indexes that queries rarely use.
     if field_def.name in ("CreatedById", "LastModifiedById"):
         return False
     return (

@@ -191,7 +191,7 @@ def _reference(field_def: FieldDef, value: object) -> str:
 
 
 def incorrect_reference_type(field_def: FieldDef, value: object) -> SalesforceError:
-    """The error for a lookup given an id that is malformed or of the wrong object."""
+    """Build the error for a lookup given an id that is malformed or of the wrong object."""
     return SalesforceError(
         "FIELD_INTEGRITY_EXCEPTION",
         f"{field_def.label}: id value of incorrect type: {value}",

@@ -15,7 +15,7 @@ from ..files import BlobWriter, FileStore, StoredBlob
 
 JSON_PART_NAMES = ("entity_content", "entity_document")
 BODY_PART_NAME = "VersionData"
-# The JSON part holds field values only, so anything larger is a malformed request.
+# The JSON part contains field values only, so anything larger is a malformed request.
 MAX_JSON_PART_BYTES = 1024 * 1024
 
 

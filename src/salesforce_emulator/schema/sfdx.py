@@ -1,6 +1,6 @@
 """Read custom objects, custom fields and permission sets from an SFDX source folder.
 
-The folder is the one a developer deploys with `sf project deploy start`: it holds
+The folder is the one a developer deploys with `sf project deploy start`. It contains
 sfdx-project.json, whose packageDirectories name the folders with `main/default/objects`
 and `main/default/permissionsets` beneath them. Files use the Metadata API XML of the
 http://soap.sforce.com/2006/04/metadata namespace.
@@ -53,7 +53,7 @@ class PackagePermissionSet:
 
 @dataclass
 class Package:
-    """What an SFDX source folder adds to an org."""
+    """The custom objects, custom fields and permission sets an SFDX source folder adds to an org."""
 
     custom_objects: list[ObjectDef] = field(default_factory=list)
     # Standard object name -> custom fields the package adds to it.
@@ -93,7 +93,7 @@ def source_folders(package_dir: Path) -> list[Path]:
     project_file = package_dir / "sfdx-project.json"
     if not project_file.exists():
         raise PackageError(
-            f"{project_file} is missing; pass the folder that holds sfdx-project.json "
+            f"{project_file} is missing; pass the folder that contains sfdx-project.json "
             "as the package directory"
         )
 
@@ -111,7 +111,7 @@ def source_folders(package_dir: Path) -> list[Path]:
 def load_package(package_dir: Path, standard_names: set[str]) -> Package:
     """Read the custom objects, custom fields and permission sets of an SFDX folder.
 
-    standard_names are the standard objects the emulator knows; a folder under
+    standard_names are the standard objects the emulator has. A folder under
     objects/ with one of those names adds fields to that object instead of defining it.
     """
     package = Package()
@@ -143,7 +143,7 @@ def _load_object_folder(object_folder: Path, lowered_standard: dict, package: Pa
     object_file = object_folder / f"{name}.object-meta.xml"
     if not object_file.exists():
         log.warning(
-            "package object skipped: not a standard object the emulator knows and no object file",
+            "package object skipped: no object file and not a standard object of the emulator",
             object=name, folder=str(object_folder),
         )
         return

@@ -47,7 +47,7 @@ _CDL_RESTRICTION = (
 
 @dataclass
 class OutputColumn:
-    """A selected field: where it sits in the record and which SQL column holds it."""
+    """A selected field: where it sits in the record and which SQL column contains it."""
 
     sql_alias: str
     relationships: tuple[str, ...]
@@ -497,7 +497,7 @@ class Compiler:
         for value in node.values:
             if value.kind != "string":
                 raise self.error(value.position, "INCLUDES values must be quoted strings")
-            # 'a;b' inside INCLUDES means the field holds both a and b.
+            # 'a;b' inside INCLUDES means the field contains both a and b.
             wanted = [part.strip() for part in value.text.split(";") if part.strip()]
             checks = []
             for part in wanted:

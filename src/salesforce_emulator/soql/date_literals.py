@@ -12,7 +12,7 @@ import datetime
 
 
 class UnknownDateLiteral(ValueError):
-    """A word in a value position that is not a date literal SOQL knows."""
+    """A word in a value position that is not a SOQL date literal."""
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
