@@ -4,6 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian's Chromium drives the browser tests; Playwright's own browser download
+# cannot work on machines without internet access.
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "Chromium is missing; the browser tests will be skipped." >&2
+        echo "Install it with: sudo apt-get install chromium" >&2
+    fi
+fi
+
 python=${PYTHON:-python3.11}
 if ! command -v "$python" >/dev/null 2>&1; then
     python=python3
