@@ -33,7 +33,7 @@ def test_jwt_bearer_sign_in(org):
 def test_wrong_secret_is_an_auth_error(org):
     client = client_for(org, auth_flow="client_credentials", client_id=org.client_id, client_secret="wrong")
 
-    with pytest.raises(SalesforceAuthError, match="refused the connected app's credentials"):
+    with pytest.raises(SalesforceAuthError, match="rejected the connected app's credentials"):
         client.request("GET", "limits/")
 
 

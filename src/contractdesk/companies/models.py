@@ -1,4 +1,4 @@
-"""Company Profiles: the organisations contractdesk holds contracts with."""
+"""Company Profiles: the organisations that contractdesk has contracts with."""
 
 from django.db import models
 

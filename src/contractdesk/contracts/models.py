@@ -48,8 +48,8 @@ class Contract(models.Model):
     order form under a master agreement) points at its parent.
     """
 
-    # NULL only between the first INSERT and the UPDATE that sets it; a blank
-    # string would break the unique constraint for two contracts saved at once.
+    # NULL only between the first INSERT and the UPDATE that sets it. A blank
+    # string there would break the unique constraint when two contracts are saved at once.
     number = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     title = models.CharField(max_length=255)
     company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="contracts")

@@ -24,7 +24,7 @@ CHUNK_BYTES = 1024 * 1024
 
 
 class FileRejected(Exception):
-    """The file cannot be kept; ``reason`` says why in words a user can act on."""
+    """The file was rejected. ``reason`` explains why, in words a user can act on."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

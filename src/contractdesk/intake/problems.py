@@ -1,7 +1,7 @@
-"""Decide whether a submitted request can be reviewed as it is, and say what to fix if not.
+"""Decide whether a submitted request can be reviewed as it is, and what to fix if not.
 
 Each message is written for the salesperson, who reads it on the request in
-Salesforce, so it says what is wrong and what to do next.
+Salesforce, so it states what is wrong and what to do next.
 """
 
 from contractdesk.contracts.models import ContractType
@@ -22,7 +22,7 @@ def request_problems(record: dict, contract_type: ContractType | None, files: li
 
     problems.extend(_contract_type_problems(record, contract_type))
 
-    # A file's own problem already says what to do about it.
+    # A file's own problem message already tells the salesperson what to do.
     problems.extend(incoming.problem for incoming in files if incoming.problem)
     if not files:
         problems.append(f"No contract file is attached. Attach the draft or final contract (PDF or DOCX), {RESUBMIT}.")

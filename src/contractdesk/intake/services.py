@@ -55,7 +55,7 @@ def receive_request(record: dict, files: list[IncomingFile]) -> ContractRequest:
 
     ``record`` is the Contract_Request__c as queried, with its Account__r,
     Opportunity__r and Contract_Type__r parents. The request is flagged with
-    a problem when it cannot be reviewed as it is; Salesforce is told either way.
+    a problem when it cannot be reviewed as it is. Either way, Salesforce gets the new status.
     """
     salesforce_id = record["Id"]
     request = ContractRequest.objects.select_for_update().filter(salesforce_id=salesforce_id).first()

@@ -23,9 +23,9 @@ class Session:
 class OrgCredentials:
     """How to sign in: the login URL, the connected app and the flow to use.
 
-    ``auth_flow`` is ``client_credentials`` (client id and secret; the app's
-    run-as user acts) or ``jwt_bearer`` (client id, username and the private
-    key whose certificate is on the connected app).
+    ``auth_flow`` is ``client_credentials`` (client id and secret, acting as the
+    app's run-as user) or ``jwt_bearer``. The JWT bearer flow needs the client id,
+    the username and the private key whose certificate is on the connected app.
     """
 
     login_url: str
@@ -76,7 +76,7 @@ def request_session(http: requests.Session, credentials: OrgCredentials, timeout
                 f"Salesforce login failed: {description}", status=response.status_code, retryable=True
             )
         raise SalesforceAuthError(
-            f"Salesforce refused the connected app's credentials: {description}. "
+            f"Salesforce rejected the connected app's credentials: {description}. "
             "Check the client id, secret, username or certificate in the SalesConnect settings.",
             status=response.status_code,
             error_code=body.get("error", ""),

@@ -65,7 +65,7 @@ class SalesforceClient:
         return f"{session.instance_url}/services/data/v{self.api_version}/{path.lstrip('/')}"
 
     def request(self, method: str, path: str, *, retry: bool | None = None, rewind=None, **kwargs) -> requests.Response:
-        """Send one REST call and return the response, raising SalesforceError on an error answer.
+        """Send one REST call and return the response, raising SalesforceError on an error response.
 
         Reads (GET) are retried on retryable failures unless ``retry`` is False;
         writes are not, because the outbox retries them with its own backoff.
@@ -112,7 +112,7 @@ class SalesforceClient:
     def query(self, soql: str, *, batch_size: int | None = None) -> Iterator[dict]:
         """Yield every record the SOQL query selects, following ``nextRecordsUrl`` pages.
 
-        ``batch_size`` (200 to 2000) asks the org for pages of that many records.
+        ``batch_size`` (200 to 2000) sets the page size the org returns.
         """
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
         response = self.request("GET", "query/", params={"q": soql}, headers=headers)
