@@ -137,35 +137,39 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block in one transaction; nested blocks join the outer transaction."""
+        """Run the block atomically.
+
+        The outermost block is a transaction. A nested block is a savepoint, so a failing
+        nested write (one record of a collection, one subrequest) is undone on its own
+        while the outer block goes on.
+        """
         with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._connection.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            begin, commit, rollback = (
+                ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK") if depth == 0 else (
+                    f"SAVEPOINT level{depth}",
+                    f"RELEASE level{depth}",
+                    f"ROLLBACK TO level{depth}; RELEASE level{depth}",
+                )
+            )
+            self._connection.execute(begin)
             self._depth += 1
             try:
                 yield self._connection
             except BaseException:
                 self._depth -= 1
-                if outermost:
-                    self._connection.execute("ROLLBACK")
+                for statement in rollback.split("; "):
+                    self._connection.execute(statement)
                 raise
             self._depth -= 1
-            if outermost:
-                self._connection.execute("COMMIT")
+            self._connection.execute(commit)
 
-    @contextlib.contextmanager
-    def savepoint(self) -> Iterator[sqlite3.Connection]:
+    def savepoint(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """Run the block so its writes can be undone alone, inside the current transaction."""
-        with self.transaction() as connection:
-            connection.execute("SAVEPOINT record")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK TO record")
-                connection.execute("RELEASE record")
-                raise
-            connection.execute("RELEASE record")
+        with self._lock:
+            if self._depth == 0:
+                raise RuntimeError("Store.savepoint() needs an enclosing Store.transaction()")
+        return self.transaction()
 
     # Settings -----------------------------------------------------------------------
 

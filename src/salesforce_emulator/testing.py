@@ -46,6 +46,17 @@ class RunningEmulator:
         client_id = self.client_id
         return self.org.sessions.issue(user["Id"], client_id).token
 
+    def refresh_token(self, username: str | None = None) -> str:
+        """Issue a refresh token of the default connected app for a user (the admin by default).
+
+        The emulator has no browser-based OAuth flow that would hand one out, so tests of
+        the refresh_token grant get theirs here.
+        """
+        user = self.org.users.by_username(username or self.username)
+        if user is None:
+            raise LookupError(f"no active user with username {username!r} in the emulator")
+        return self.org.sessions.issue_refresh_token(user["Id"], self.client_id)
+
     @property
     def faults(self) -> Faults:
         """Failures and delays to inject into the next REST calls."""

@@ -41,7 +41,7 @@ class RestClient:
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         url = path if path.startswith("https://") else self.base + path
-        if path.startswith("/services/"):
+        if path.startswith(("/services/", "/_emulator/")):
             url = self.emulator.instance_url + path
         return self.http.request(method, url, verify=self.verify, timeout=30, **kwargs)
 

@@ -9,7 +9,7 @@ from starlette.routing import Mount, Route
 from ..errors import SalesforceError
 from ..oauth import OAuthError, OrgUrls
 from ..org import Org
-from . import composite, query, sobjects
+from . import admin, composite, composite_requests, query, soap, sobjects
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
 
@@ -115,6 +115,8 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         *_routes("/query/{locator}", api_endpoint(query.query), ["GET"]),
         *_routes("/queryAll", api_endpoint(query.query_all), ["GET"]),
         *_routes("/queryAll/{locator}", api_endpoint(query.query_all), ["GET"]),
+        *_routes("/composite", api_endpoint(composite_requests.composite), ["POST"]),
+        *_routes("/composite/batch", api_endpoint(composite_requests.batch), ["POST"]),
         *_routes("/composite/tree/{name}", api_endpoint(composite.tree), ["POST"]),
         *_routes(
             "/composite/sobjects", api_endpoint(composite.collections),
@@ -126,6 +128,9 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
     routes = [
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/oauth2/revoke", revoke, methods=["POST"]),
+        Route("/services/Soap/u/{version}", soap.soap_login, methods=["POST"]),
+        Route("/_emulator/faults", admin.faults, methods=["POST", "DELETE"]),
+        Route("/_emulator/usage", admin.usage, methods=["GET"]),
         *_routes("/services/data", versions, ["GET"]),
         Route("/services/data/v{version}", api_endpoint(resources), methods=["GET"]),
         Mount("/services/data/v{version}", routes=api_routes),

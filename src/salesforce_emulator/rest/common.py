@@ -16,6 +16,8 @@ from ..sessions import Session
 
 log = structlog.get_logger(__name__)
 
+# Marks requests dispatched from inside a composite request (see composite_requests).
+INTERNAL_SCOPE_KEY = "salesforce_emulator.internal"
 SUPPORTED_VERSIONS = [f"{major}.0" for major in range(50, 65)]
 _RELEASE_NAMES = {
     50: "Winter '21", 51: "Spring '21", 52: "Summer '21", 53: "Winter '22",
@@ -93,6 +95,13 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             session = org.sessions.authenticate(request.headers.get("authorization"))
         except SalesforceError as error:
             return error_response(error, headers={"WWW-Authenticate": "Token"})
+
+        # Subrequests of composite calls are part of the one call already counted.
+        if request.scope.get(INTERNAL_SCOPE_KEY):
+            try:
+                return await handler(ApiCall(org, request, version, session))
+            except SalesforceError as error:
+                return error_response(error)
 
         used = org.usage.record_call(session.client_id, session.user_id)
         headers = {"Sforce-Limit-Info": org.usage.header(used)}

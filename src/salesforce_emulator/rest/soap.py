@@ -1,0 +1,80 @@
+"""The SOAP login call of the Partner API (POST /services/Soap/u/XX.X), used by jsforce
+and other clients for username-password sign-in. Only `login` is implemented."""
+
+import xml.etree.ElementTree as ElementTree
+from xml.sax.saxutils import escape
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .common import SUPPORTED_VERSIONS
+
+_PARTNER_NS = "urn:partner.soap.sforce.com"
+_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def _fault(code: str, message: str, status: int = 500) -> Response:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{_ENVELOPE_NS}" xmlns:sf="urn:fault.partner.soap.sforce.com" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault>'
+        f"<faultcode>sf:{code}</faultcode><faultstring>{code}: {escape(message)}</faultstring>"
+        '<detail><sf:LoginFault xsi:type="sf:LoginFault">'
+        f"<sf:exceptionCode>{code}</sf:exceptionCode>"
+        f"<sf:exceptionMessage>{escape(message)}</sf:exceptionMessage>"
+        "</sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(body, status_code=status, media_type=_CONTENT_TYPE)
+
+
+def _login_arguments(payload: bytes) -> tuple[str, str] | None:
+    # SOAP 1.1 forbids document type declarations, so refusing them also keeps entity
+    # expansion out of the XML parser.
+    if b"<!DOCTYPE" in payload.upper():
+        return None
+    try:
+        root = ElementTree.fromstring(payload)  # noqa: S314 - no DTD allowed, see above
+    except ElementTree.ParseError:
+        return None
+    login = root.find(f".//{{{_PARTNER_NS}}}login")
+    if login is None:
+        return None
+    username = login.findtext(f"{{{_PARTNER_NS}}}username") or ""
+    password = login.findtext(f"{{{_PARTNER_NS}}}password") or ""
+    return username, password
+
+
+async def soap_login(request: Request) -> Response:
+    """POST /services/Soap/u/{version}: answer a Partner API login with a session."""
+    org = request.app.state.org
+    version = request.path_params["version"]
+    if version not in SUPPORTED_VERSIONS:
+        return _fault("UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}")
+
+    arguments = _login_arguments(await request.body())
+    if arguments is None:
+        return _fault("INVALID_OPERATION", "Only the login call of the Partner API is supported")
+    user = org.users.check_password(*arguments)
+    if user is None:
+        return _fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.")
+
+    org.users.record_login(user["Id"])
+    session = org.sessions.issue(user["Id"], None)
+    base_url = request.app.state.base_url or str(request.base_url).rstrip("/")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{_ENVELOPE_NS}" xmlns="{_PARTNER_NS}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginResponse><result>'
+        f"<metadataServerUrl>{base_url}/services/Soap/m/{version}/{org.org_id}</metadataServerUrl>"
+        "<passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
+        f"<serverUrl>{base_url}/services/Soap/u/{version}/{org.org_id}</serverUrl>"
+        f"<sessionId>{escape(session.token)}</sessionId><userId>{user['Id']}</userId>"
+        "<userInfo>"
+        f"<organizationId>{org.org_id}</organizationId><organizationName>ContractDesk Emulator</organizationName>"
+        f"<profileId>{user['ProfileId']}</profileId><userEmail>{escape(user['Email'])}</userEmail>"
+        f"<userFullName>{escape(user['Name'] or '')}</userFullName><userId>{user['Id']}</userId>"
+        f"<userName>{escape(user['Username'])}</userName><userTimeZone>{user['TimeZoneSidKey']}</userTimeZone>"
+        "</userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(body, media_type=_CONTENT_TYPE)
