@@ -2,9 +2,11 @@
 
 import pytest
 
+from contractdesk.accounts.models import Role, User
 from contractdesk.salesconnect.connection import connect
+from contractdesk.salesconnect.demo import seed_demo_org
 from salesforce_emulator.testing import running_emulator
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, SHARED_DATA
 
 
 @pytest.fixture
@@ -29,3 +31,17 @@ def salesconnect(settings, org):
     client = connect()
     yield client
     client.close()
+
+
+@pytest.fixture
+def seeded(salesconnect):
+    """The org loaded with sample data and submitted requests, as `make run` loads it."""
+    seed_demo_org(salesconnect, SHARED_DATA)
+    return salesconnect
+
+
+@pytest.fixture
+def manager_client(client):
+    manager = User.objects.create_user("morgan", password="a-long-test-password", role=Role.CONTRACT_MANAGER)
+    client.force_login(manager)
+    return client

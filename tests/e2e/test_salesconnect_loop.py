@@ -4,7 +4,6 @@ import hashlib
 
 import pytest
 
-from contractdesk.accounts.models import Role, User
 from contractdesk.contracts.models import Contract
 from contractdesk.intake.models import ContractRequest, RequestStatus
 from contractdesk.salesconnect.client import soql_quote
@@ -42,19 +41,6 @@ def org_files(client, salesforce_id):
         content = b"".join(client.download_version_data(version["Id"]))
         files.append((version["Title"], hashlib.sha256(content).hexdigest()))
     return files
-
-
-@pytest.fixture
-def seeded(salesconnect):
-    seed_demo_org(salesconnect, SHARED_DATA)
-    return salesconnect
-
-
-@pytest.fixture
-def manager_client(client):
-    manager = User.objects.create_user("morgan", password="a-long-test-password", role=Role.CONTRACT_MANAGER)
-    client.force_login(manager)
-    return client
 
 
 def test_seeding_twice_adds_nothing(seeded):
