@@ -1,8 +1,12 @@
 """Command line: `salesforce-emulator serve --data-dir DIR --package-dir salesforce`."""
 
 import argparse
+import logging
+import signal
 import sys
 from pathlib import Path
+
+import structlog
 
 from .org import Org
 from .schema import PackageError
@@ -43,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     arguments = _parser().parse_args(argv)
+    # stdout carries only the lines below (URL and file paths) so scripts can read them.
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(
+            getattr(logging, arguments.log_level.upper()),
+        ),
+    )
 
     try:
         org = Org(arguments.data_dir, arguments.package_dir, arguments.daily_api_limit)
@@ -68,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CA certificate: {org.tls.ca_cert}", flush=True)
 
     server = make_server(org, base_url, log_level=arguments.log_level)
+    # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again
+    # with the handlers that were set before it started. Ignoring it at that point lets
+    # the database close and the command exit with status 0.
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda _number, _frame: None)
     try:
         server.run(sockets=[sock])
     finally:

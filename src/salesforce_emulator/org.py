@@ -156,7 +156,7 @@ class Org:
             }, admin_id, computed={"UserType": "Standard"}, record_id=admin_id)
 
             password = secrets.token_urlsafe(18)
-            security_token = self.users.set_password(admin_id, password)
+            self.users.set_password(admin_id, password)
             self.store.set_setting("admin_password", password)
             self.store.set_setting("org_id", org_id)
             self.store.set_setting("admin_id", admin_id)
@@ -170,10 +170,7 @@ class Org:
             )
             self.store.set_setting("default_client_id", app.client_id)
 
-        log.info(
-            "org created", org_id=org_id, admin_id=admin_id, data_dir=str(self.data_dir),
-            security_token_set=bool(security_token),
-        )
+        log.info("org created", org_id=org_id, admin_id=admin_id, data_dir=str(self.data_dir))
 
     def _sync_permission_sets(self) -> None:
         """Create or update a PermissionSet record for each permission set in the package."""

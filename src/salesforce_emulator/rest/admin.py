@@ -22,7 +22,8 @@ def _require_admin(request: Request) -> None:
         ).fetchone()
     if row is None or not row[0]:
         raise SalesforceError(
-            "INSUFFICIENT_ACCESS", "The emulator admin resource needs a user with Modify All Data",
+            "INSUFFICIENT_ACCESS",
+            "The emulator admin resource needs a user with Modify All Data; sign in as the org admin",
             status=403,
         )
 

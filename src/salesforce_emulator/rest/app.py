@@ -1,5 +1,6 @@
 """The Starlette application: OAuth, REST routes and Salesforce-style 404/405 errors."""
 
+import structlog
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,6 +12,8 @@ from ..oauth import OAuthError, OrgUrls
 from ..org import Org
 from . import admin, composite, composite_requests, query, soap, sobjects
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
+
+log = structlog.get_logger(__name__)
 
 
 def _base_url(request: Request) -> str:
@@ -88,6 +91,17 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     return error_response(SalesforceError("UNKNOWN_EXCEPTION", str(error.detail), status=error.status_code))
 
 
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    # A bug in the emulator: log it with its traceback and answer as Salesforce does.
+    log.exception("unexpected error", method=request.method, path=request.url.path)
+    return error_response(SalesforceError(
+        "UNKNOWN_EXCEPTION",
+        f"An unexpected error occurred in the Salesforce emulator ({type(error).__name__}); "
+        "see its log for the traceback",
+        status=500,
+    ))
+
+
 def _routes(path: str, endpoint, methods: list[str]) -> list[Route]:
     """Register a path with and without a trailing slash, as Salesforce accepts both."""
     return [
@@ -135,7 +149,10 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         Route("/services/data/v{version}", api_endpoint(resources), methods=["GET"]),
         Mount("/services/data/v{version}", routes=api_routes),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+    )
     app.router.redirect_slashes = False
     app.state.org = org
     app.state.base_url = base_url

@@ -121,6 +121,10 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         try:
             response = await handler(ApiCall(org, request, version, session))
         except SalesforceError as error:
+            log.info(
+                "request failed", method=request.method, path=request.url.path,
+                status=error.status, error_code=error.error_code, user_id=session.user_id,
+            )
             return error_response(error, headers)
         response.headers.update(headers)
         return response
