@@ -167,3 +167,22 @@ def test_revoke_token(emulator):
 def test_untrusted_certificate_fails(emulator):
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(f"{emulator.instance_url}/services/data/", verify=True, timeout=30)
+
+
+def test_identity_url(emulator):
+    body = post_token(
+        emulator, grant_type="client_credentials",
+        client_id=emulator.client_id, client_secret=emulator.client_secret,
+    ).json()
+
+    response = requests.get(
+        body["id"], headers={"Authorization": f"Bearer {body['access_token']}"},
+        verify=str(emulator.ca_file), timeout=30,
+    )
+    identity = response.json()
+
+    assert response.status_code == 200
+    assert identity["username"] == emulator.username
+    assert identity["user_id"] == emulator.org.admin_id
+    assert identity["organization_id"] == emulator.org.org_id
+    assert identity["urls"]["query"].endswith("/query/")

@@ -398,3 +398,16 @@ def test_unable_to_lock_row_fault(emulator, api):
 
     assert response.status_code == 400
     assert response.json()[0]["errorCode"] == "UNABLE_TO_LOCK_ROW"
+
+
+def test_account_delete_cascades(api):
+    account_id = api.create("Account", {"Name": "Cascade Co"})
+    contact_id = api.create("Contact", {"LastName": "Child", "AccountId": account_id})
+    opportunity_id = api.create("Opportunity", {
+        "Name": "Child deal", "AccountId": account_id, "StageName": "Prospecting", "CloseDate": "2026-03-01",
+    })
+
+    api.delete(f"/sobjects/Account/{account_id}")
+
+    assert api.get(f"/sobjects/Contact/{contact_id}").status_code == 404
+    assert api.get(f"/sobjects/Opportunity/{opportunity_id}").status_code == 404

@@ -46,6 +46,48 @@ async def revoke(request: Request) -> Response:
     return Response(status_code=200)
 
 
+async def identity(request: Request) -> Response:
+    """GET /id/{org_id}/{user_id}: the identity of the session's user, as OAuth clients read it."""
+    org: Org = request.app.state.org
+    try:
+        session = org.sessions.authenticate(request.headers.get("authorization"))
+    except SalesforceError as error:
+        return error_response(error)
+    if request.path_params["user_id"] != session.user_id or request.path_params["org_id"] != org.org_id:
+        return json_response(
+            {"error": "Bad_Id", "error_description": "The id of the identity URL does not match the session"},
+            status=403,
+        )
+
+    user = org.users.by_id(session.user_id)
+    base_url = request.app.state.base_url or _base_url(request)
+    data = f"{base_url}/services/data/v{{version}}"
+    return json_response({
+        "id": f"{base_url}/id/{org.org_id}/{user['Id']}",
+        "asserted_user": True,
+        "user_id": user["Id"],
+        "organization_id": org.org_id,
+        "username": user["Username"],
+        "nick_name": user["CommunityNickname"],
+        "display_name": user["Name"],
+        "email": user["Email"],
+        "first_name": user["FirstName"],
+        "last_name": user["LastName"],
+        "active": bool(user["IsActive"]),
+        "user_type": "STANDARD",
+        "language": user["LanguageLocaleKey"],
+        "locale": user["LocaleSidKey"],
+        "utcOffset": 0,
+        "urls": {
+            "rest": data + "/",
+            "sobjects": data + "/sobjects/",
+            "query": data + "/query/",
+            "limits": data + "/limits/",
+            "profile": f"{base_url}/{user['Id']}",
+        },
+    })
+
+
 async def versions(request: Request) -> Response:
     """GET /services/data/: the API versions the org serves (no session needed)."""
     return json_response(version_list())
@@ -143,6 +185,7 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/oauth2/revoke", revoke, methods=["POST"]),
         Route("/services/Soap/u/{version}", soap.soap_login, methods=["POST"]),
+        Route("/id/{org_id}/{user_id}", identity, methods=["GET"]),
         Route("/_emulator/faults", admin.faults, methods=["POST", "DELETE"]),
         Route("/_emulator/usage", admin.usage, methods=["GET"]),
         *_routes("/services/data", versions, ["GET"]),
