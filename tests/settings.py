@@ -18,3 +18,7 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405
 
 # Password hashing is not what these tests measure.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Live-server threads must not keep connections open, or PostgreSQL cannot drop
+# the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
