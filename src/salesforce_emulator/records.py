@@ -4,10 +4,11 @@ import sqlite3
 
 from . import ids
 from .errors import SalesforceError, invalid_field, not_found
+from .render import render_record
 from .rules import apply_rules
 from .schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 from .store import Store, quote, table_name
-from .values import from_storage, incorrect_reference_type, now_stamp, to_storage
+from .values import incorrect_reference_type, now_stamp, to_storage
 
 
 class RecordService:
@@ -373,31 +374,3 @@ _SYSTEM_SET_FIELDS = frozenset({
     "Id", "CreatedById", "LastModifiedById", "CreatedDate", "LastModifiedDate",
     "SystemModstamp", "IsDeleted",
 })
-
-
-def record_url(object_name: str, record_id: str, version: str) -> str:
-    """Return the REST path of a record, as given in `attributes.url`."""
-    return f"/services/data/v{version}/sobjects/{object_name}/{record_id}"
-
-
-def render_value(object_def: ObjectDef, field_def: FieldDef, row, version: str) -> object:
-    """Return one stored field value as JSON; file bodies become their download path."""
-    stored = row[field_def.name]
-    if field_def.type == "base64":
-        if stored is None:
-            return None
-        return record_url(object_def.name, row["Id"], version) + f"/{field_def.name}"
-    return from_storage(field_def, stored)
-
-
-def render_record(object_def: ObjectDef, row, fields: list[FieldDef], version: str) -> dict:
-    """Return a stored row as a REST record with its attributes."""
-    record = {
-        "attributes": {
-            "type": object_def.name,
-            "url": record_url(object_def.name, row["Id"], version),
-        },
-    }
-    for field_def in fields:
-        record[field_def.name] = render_value(object_def, field_def, row, version)
-    return record

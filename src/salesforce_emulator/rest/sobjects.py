@@ -3,7 +3,7 @@
 from starlette.responses import FileResponse, Response
 
 from ..errors import SalesforceError, not_found
-from ..records import record_url
+from ..render import record_url
 from .common import ApiCall, json_response, no_content
 from .describe import describe_global, describe_object, object_summary
 from .multipart import is_multipart, read_upload

@@ -3,22 +3,19 @@
 Parent fields become LEFT JOINs, WHERE becomes a SQL WHERE (so SQLite's indexes do the
 filtering), and child subqueries are compiled separately and run per page of parents.
 
-SOQL uses two-valued logic: a comparison with an empty field is false, so `Name != 'x'`
-and `NOT (Name = 'x')` both match records whose Name is empty. Negations are therefore
-pushed down to single comparisons, each of which states its own NULL handling.
+WHERE clauses are compiled by ConditionCompiler in conditions.py.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from .. import ids
 from ..errors import SalesforceError
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 from ..store import quote, table_name
-from ..values import parse_datetime, store_datetime
 from . import nodes as ast
-from .date_literals import UnknownDateLiteral, date_range
+from .conditions import ConditionCompiler, filters_content_document_link
 from .parser import query_error
+from .scope import QueryScope
 
 MAX_OFFSET = 2000
 AGGREGATE_FUNCTIONS = {"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"}
@@ -109,25 +106,7 @@ class CompiledQuery:
         return bool(self.aggregates)
 
 
-class _Scope:
-    """Joins and column aliases of one SELECT (main query or subquery)."""
-
-    def __init__(self, compiler: "Compiler", object_def: ObjectDef) -> None:
-        self.compiler = compiler
-        self.object_def = object_def
-        self.alias = compiler.new_alias("t")
-        self.joins: dict[tuple[str, ...], tuple[str, ObjectDef]] = {}
-        self.join_sql: list[str] = []
-        self.columns: dict[str, str] = {}
-
-    def column_alias(self, table_alias: str, column: str) -> str:
-        key = f"{table_alias}.{column}"
-        if key not in self.columns:
-            self.columns[key] = f"c{len(self.columns)}"
-        return self.columns[key]
-
-
-class Compiler:
+class Compiler(ConditionCompiler):
     """Compile parsed SOQL against a schema; one instance per query text."""
 
     def __init__(
@@ -152,7 +131,7 @@ class Compiler:
     def compile(self, query: ast.Query) -> CompiledQuery:
         """Compile the top-level query."""
         object_def = self._object(query)
-        if object_def.name == "ContentDocumentLink" and not _filters_cdl(query.where):
+        if object_def.name == "ContentDocumentLink" and not filters_content_document_link(query.where):
             raise SalesforceError("MALFORMED_QUERY", _CDL_RESTRICTION)
         return self._compile_select(query, object_def, include_deleted=self.include_deleted)
 
@@ -171,7 +150,7 @@ class Compiler:
         for clause, position in query.unsupported:
             raise self.error(position, f"{clause} is not supported by the Salesforce emulator")
 
-        scope = _Scope(self, object_def)
+        scope = QueryScope(self, object_def)
         compiled = CompiledQuery(
             object_def=object_def, alias=scope.alias, select_sql="", from_sql="", where_sql="", params=[],
             order_sql="", limit=query.limit, offset=query.offset or 0,
@@ -215,7 +194,7 @@ class Compiler:
     # SELECT list ---------------------------------------------------------------------
 
     def _compile_select_list(
-        self, query: ast.Query, scope: _Scope, compiled: CompiledQuery,
+        self, query: ast.Query, scope: QueryScope, compiled: CompiledQuery,
     ) -> None:
         functions = [item for item in query.select if isinstance(item, ast.SelectFunction)]
         if functions:
@@ -237,7 +216,7 @@ class Compiler:
             compiled.layout.append(("field", column))
 
     def _output_column(
-        self, path: ast.FieldPath, scope: _Scope, compiled: CompiledQuery, id_alias: str,
+        self, path: ast.FieldPath, scope: QueryScope, compiled: CompiledQuery, id_alias: str,
     ) -> OutputColumn:
         table_alias, field_def, owner, relationships = self.resolve(path, scope)
         owner_id_alias = id_alias
@@ -258,7 +237,7 @@ class Compiler:
         )
 
     def _compile_aggregates(
-        self, query: ast.Query, functions: list, scope: _Scope, compiled: CompiledQuery,
+        self, query: ast.Query, functions: list, scope: QueryScope, compiled: CompiledQuery,
     ) -> None:
         plain = [item for item in query.select if not isinstance(item, ast.SelectFunction)]
         if plain:
@@ -295,7 +274,7 @@ class Compiler:
             return f"COUNT(DISTINCT {column.source})"
         return f"{column.function}({column.source})"
 
-    def _child_query(self, query: ast.Query, parent_scope: _Scope) -> ChildQuery:
+    def _child_query(self, query: ast.Query, parent_scope: QueryScope) -> ChildQuery:
         relationship = parent_scope.object_def.child_relationship(query.object_name)
         if relationship is None:
             raise self.error(
@@ -311,7 +290,7 @@ class Compiler:
     # Field paths ---------------------------------------------------------------------
 
     def resolve(
-        self, path: ast.FieldPath, scope: _Scope,
+        self, path: ast.FieldPath, scope: QueryScope,
     ) -> tuple[str, FieldDef, ObjectDef, tuple[str, ...]]:
         """Resolve a field path to (table alias, field, owning object, relationship names)."""
         parts = list(path.parts)
@@ -351,7 +330,7 @@ class Compiler:
             )
         return table_alias, field_def, current, tuple(relationships)
 
-    def _filterable_column(self, path: ast.FieldPath, scope: _Scope, verb: str) -> tuple:
+    def _filterable_column(self, path: ast.FieldPath, scope: QueryScope, verb: str) -> tuple:
         table_alias, field_def, _owner, _relationships = self.resolve(path, scope)
         if not field_def.filterable:
             raise self.error(
@@ -361,232 +340,9 @@ class Compiler:
             )
         return f"{table_alias}.{quote(field_def.name)}", field_def
 
-    def _order_term(self, item: ast.OrderItem, scope: _Scope) -> str:
+    def _order_term(self, item: ast.OrderItem, scope: QueryScope) -> str:
         column, _field_def = self._filterable_column(item.path, scope, "sorted")
         term = column + (" DESC" if item.descending else " ASC")
         if item.nulls_last is not None:
             term += " NULLS LAST" if item.nulls_last else " NULLS FIRST"
         return term
-
-    # WHERE ---------------------------------------------------------------------------
-
-    def condition(self, node, scope: _Scope, negate: bool) -> tuple[str, list]:
-        """Compile a condition; with negate, compile its two-valued negation."""
-        if isinstance(node, ast.Not):
-            return self.condition(node.item, scope, not negate)
-        if isinstance(node, (ast.And, ast.Or)):
-            parts = [self.condition(item, scope, negate) for item in node.items]
-            joiner = " AND " if isinstance(node, ast.And) != negate else " OR "
-            sql = joiner.join(f"({part_sql})" for part_sql, _params in parts)
-            return sql, [param for _sql, params in parts for param in params]
-
-        compilers = {
-            ast.Comparison: self._comparison,
-            ast.Like: self._like,
-            ast.InList: self._in_list,
-            ast.InQuery: self._in_query,
-            ast.Includes: self._includes,
-        }
-        return compilers[type(node)](node, scope, negate)
-
-    def _comparison(self, node: ast.Comparison, scope: _Scope, negate: bool) -> tuple:
-        column, field_def = self._filterable_column(node.path, scope, "filtered")
-        operator = node.operator
-        value = node.value
-
-        if value.kind == "null":
-            if operator not in ("=", "!="):
-                raise self.error(value.position, f"invalid operator on null value: {operator}")
-            is_null = (operator == "=") != negate
-            return f"{column} IS {'' if is_null else 'NOT '}NULL", []
-
-        converted = self.literal(field_def, value)
-        if isinstance(converted, tuple):
-            return self._range_comparison(column, operator, converted, negate)
-
-        if operator == "!=":
-            operator, negate = "=", not negate
-        if not negate:
-            return f"{column} {operator} ?", [converted]
-        opposite = {"=": "!=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[operator]
-        return f"({column} {opposite} ? OR {column} IS NULL)", [converted]
-
-    @staticmethod
-    def _range_comparison(column: str, operator: str, bounds: tuple, negate: bool) -> tuple:
-        start, end = bounds
-        if operator == "!=":
-            operator, negate = "=", not negate
-        positive = {
-            "=": (f"({column} >= ? AND {column} < ?)", [start, end]),
-            "<": (f"{column} < ?", [start]),
-            "<=": (f"{column} < ?", [end]),
-            ">": (f"{column} >= ?", [end]),
-            ">=": (f"{column} >= ?", [start]),
-        }
-        sql, params = positive[operator]
-        if not negate:
-            return sql, params
-        return f"(NOT {sql} OR {column} IS NULL)", params
-
-    def _like(self, node: ast.Like, scope: _Scope, negate: bool) -> tuple:
-        column, field_def = self._filterable_column(node.path, scope, "filtered")
-        if not (field_def.is_text or field_def.type in ("id", "reference")):
-            raise self.error(
-                node.path.position,
-                f"invalid operator on {field_def.type} field: LIKE", "INVALID_FIELD",
-            )
-        if node.value.kind != "string":
-            raise self.error(node.value.position, "LIKE pattern must be a quoted string")
-        if negate:
-            return f"({column} NOT LIKE ? ESCAPE '\\' OR {column} IS NULL)", [node.value.text]
-        return f"{column} LIKE ? ESCAPE '\\'", [node.value.text]
-
-    def _in_list(self, node: ast.InList, scope: _Scope, negate: bool) -> tuple:
-        column, field_def = self._filterable_column(node.path, scope, "filtered")
-        values = [self.literal(field_def, value) for value in node.values]
-        if any(isinstance(value, tuple) for value in values):
-            raise self.error(node.values[0].position, "date literals are not allowed in IN")
-        marks = ", ".join("?" for _ in values)
-        if node.negated != negate:
-            return f"({column} NOT IN ({marks}) OR {column} IS NULL)", values
-        return f"{column} IN ({marks})", values
-
-    def _in_query(self, node: ast.InQuery, scope: _Scope, negate: bool) -> tuple:
-        column, field_def = self._filterable_column(node.path, scope, "filtered")
-        if field_def.type not in ("id", "reference"):
-            raise self.error(
-                node.path.position,
-                "semi join sub selects are only allowed on id and reference fields",
-            )
-        inner = node.query
-        if len(inner.select) != 1 or not isinstance(inner.select[0], ast.SelectField):
-            raise self.error(inner.object_position, "semi join sub-selects must select one field")
-
-        inner_def = self._object(inner)
-        inner_scope = _Scope(self, inner_def)
-        table_alias, inner_field, _owner, _rel = self.resolve(inner.select[0].path, inner_scope)
-        if inner_field.type not in ("id", "reference"):
-            raise self.error(
-                inner.select[0].path.position,
-                "semi join sub-selects can only select an id or reference field",
-            )
-        inner_column = f"{table_alias}.{quote(inner_field.name)}"
-        conditions = [f'{inner_scope.alias}."IsDeleted" = 0', f"{inner_column} IS NOT NULL"]
-        params: list = []
-        if inner.where is not None:
-            inner_sql, params = self.condition(inner.where, inner_scope, negate=False)
-            conditions.append(f"({inner_sql})")
-        subquery = (
-            f"SELECT {inner_column} FROM {table_name(inner_def.name)} AS {inner_scope.alias} "  # noqa: S608 - schema names only, values bound
-            f"{' '.join(inner_scope.join_sql)} WHERE {' AND '.join(conditions)}"
-        )
-        if node.negated != negate:
-            return f"({column} NOT IN ({subquery}) OR {column} IS NULL)", params
-        return f"{column} IN ({subquery})", params
-
-    def _includes(self, node: ast.Includes, scope: _Scope, negate: bool) -> tuple:
-        column, field_def = self._filterable_column(node.path, scope, "filtered")
-        if field_def.type != "multipicklist":
-            raise self.error(
-                node.path.position,
-                "INCLUDES and EXCLUDES apply only to multi-select picklist fields",
-                "INVALID_FIELD",
-            )
-        alternatives = []
-        params = []
-        for value in node.values:
-            if value.kind != "string":
-                raise self.error(value.position, "INCLUDES values must be quoted strings")
-            # 'a;b' inside INCLUDES means the field contains both a and b.
-            wanted = [part.strip() for part in value.text.split(";") if part.strip()]
-            checks = []
-            for part in wanted:
-                checks.append(f"instr(';' || lower({column}) || ';', ?) > 0")
-                params.append(f";{part.lower()};")
-            alternatives.append("(" + " AND ".join(checks) + ")")
-        matched = " OR ".join(alternatives)
-        if node.negated != negate:
-            return f"({column} IS NULL OR NOT ({matched}))", params
-        return f"({column} IS NOT NULL AND ({matched}))", params
-
-    # Literals ------------------------------------------------------------------------
-
-    def literal(self, field_def: FieldDef, value: ast.Value):
-        """Convert a literal to the storage form of field_def, or a (start, end) range."""
-        kind = value.kind
-        field_type = field_def.type
-
-        if kind == "date_literal":
-            if field_type not in ("date", "datetime"):
-                raise self._type_error(field_def, value)
-            try:
-                start, end = date_range(value.text, value.number, self.today)
-            except UnknownDateLiteral:
-                raise self.error(value.position, f"unexpected token: '{value.text}'") from None
-            if field_type == "date":
-                return start.isoformat(), end.isoformat()
-            return start.isoformat() + "T00:00:00.000Z", end.isoformat() + "T00:00:00.000Z"
-
-        if field_type in ("id", "reference"):
-            if kind != "string":
-                raise self._type_error(field_def, value)
-            try:
-                return ids.to_18(value.text)
-            except ids.MalformedIdError:
-                raise self.error(
-                    value.position, f"invalid ID field: {value.text}",
-                    "INVALID_QUERY_FILTER_OPERATOR",
-                ) from None
-        if field_def.is_text or field_type in ("time", "encryptedstring"):
-            if kind != "string":
-                raise self._type_error(field_def, value)
-            return value.text
-        if field_type == "boolean":
-            if kind != "boolean":
-                raise self._type_error(field_def, value)
-            return 1 if value.text == "true" else 0
-        if field_type in ("int", "double", "currency", "percent"):
-            if kind != "number":
-                raise self._type_error(field_def, value)
-            return float(value.text)
-        if field_type == "date":
-            if kind != "date":
-                raise self._type_error(field_def, value)
-            return value.text
-        if field_type == "datetime":
-            if kind != "datetime":
-                raise self._type_error(field_def, value)
-            return store_datetime(parse_datetime(value.text.replace("Z", "+00:00")))
-        raise self._type_error(field_def, value)
-
-    def _type_error(self, field_def: FieldDef, value: ast.Value) -> SalesforceError:
-        quoted = field_def.is_text or field_def.type in ("id", "reference")
-        describe_type = {"int": "int", "reference": "reference", "id": "id"}.get(
-            field_def.type, field_def.type,
-        )
-        advice = "and should be enclosed in quotes" if quoted else (
-            "and should not be enclosed in quotes"
-        )
-        return self.error(
-            value.position,
-            f"value of filter criterion for field '{field_def.name}' must be of type "
-            f"{describe_type} {advice}",
-            "INVALID_QUERY_FILTER_OPERATOR",
-        )
-
-
-def _filters_cdl(where) -> bool:
-    """Tell whether a ContentDocumentLink WHERE pins ContentDocumentId or LinkedEntityId."""
-    if where is None:
-        return False
-    if isinstance(where, ast.And):
-        return any(_filters_cdl(item) for item in where.items)
-    if isinstance(where, ast.Comparison):
-        return where.operator == "=" and _is_cdl_key(where.path)
-    if isinstance(where, (ast.InList, ast.InQuery)):
-        return not where.negated and _is_cdl_key(where.path)
-    return False
-
-
-def _is_cdl_key(path: ast.FieldPath) -> bool:
-    return path.parts[-1].lower() in ("contentdocumentid", "linkedentityid", "id")

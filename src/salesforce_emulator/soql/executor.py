@@ -6,7 +6,7 @@ import time
 
 from .. import ids
 from ..errors import SalesforceError
-from ..records import record_url, render_value
+from ..render import record_url, render_value
 from ..schema import Schema
 from ..store import Store
 from ..values import from_storage
