@@ -17,6 +17,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def database_before_live_server(django_db_setup):
+    """Set the test database up before the session-wide live server.
+
+    Session fixtures are torn down in reverse order, so the live server thread
+    then closes its database connection before the test database is dropped;
+    PostgreSQL refuses to drop a database that still has a connection.
+    """
+
+
 @pytest.fixture
 def page(monkeypatch):
     if not shutil.which("chromium"):
