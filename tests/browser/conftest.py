@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags for a headless run as root on a machine without outside network access.
@@ -15,16 +16,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def database_before_live_server(django_db_setup):
-    """Set the test database up before the session-wide live server.
-
-    Session fixtures are torn down in reverse order, so the live server thread
-    then closes its database connection before the test database is dropped;
-    PostgreSQL refuses to drop a database that still has a connection.
-    """
 
 
 @pytest.fixture
@@ -43,3 +34,6 @@ def page(monkeypatch):
         yield context.new_page()
         context.close()
         browser.close()
+        # ORM calls made while Playwright's event loop runs open a connection of
+        # their own; PostgreSQL cannot drop the test database while it stays open.
+        connections.close_all()
