@@ -37,3 +37,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     .venv/bin/pip install --quiet -e '.[dev]'
     echo "$wanted" > "$stamp"
 fi
+
+# The jsforce conformance suite (tests/conformance/jsforce) needs its npm packages.
+# `npm ci` reinstalls them exactly from package-lock.json, so it runs only when the
+# lock file has changed since the last install.
+suite=tests/conformance/jsforce
+if command -v npm >/dev/null 2>&1; then
+    npm_stamp=$suite/node_modules/.installed-from
+    npm_wanted=$(sha256sum "$suite/package-lock.json" | cut -d' ' -f1)
+    if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_wanted" ]; then
+        (cd "$suite" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$npm_wanted" > "$npm_stamp"
+    fi
+else
+    echo "npm is missing; the jsforce conformance suite will be skipped (and fails in CI)." >&2
+    echo "Install Node.js 20 or newer with npm, then run: make setup" >&2
+fi
