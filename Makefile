@@ -3,7 +3,7 @@
 PYTEST := .venv/bin/pytest
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/contractdesk
 
-.PHONY: help setup run test test-sqlite test-postgres lint check
+.PHONY: help setup run test test-sqlite test-postgres lint check bench
 
 help:  ## Show this help.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,3 +26,6 @@ test-postgres: setup  ## Run the database-backed tests on PostgreSQL (DATABASE_U
 lint: setup  ## Check code style and that migrations match the models.
 	.venv/bin/ruff check src tests
 	CONTRACTDESK_DATA_DIR=$$(mktemp -d) .venv/bin/python manage.py makemigrations --check --dry-run
+
+bench: setup  ## Time SOQL first pages on an emulator org of 100,000 contract requests (bench/README.md).
+	.venv/bin/python bench/emulator_query.py
