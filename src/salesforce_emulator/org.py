@@ -10,15 +10,19 @@ from cryptography.hazmat.primitives import serialization
 
 from .content import ContentService
 from .errors import SalesforceError
+from .faults import Faults
 from .files import FileStore, StoredBlob
+from .metadata import DeployedMetadata, MetadataService
 from .oauth import OAuthService
+from .permission_records import PermissionRecords
+from .permissions import PermissionService
 from .records import RecordService
-from .schema import build_schema
+from .schema import Package, build_schema
 from .sessions import SessionService
 from .soql import QueryService
 from .store import Store
 from .tls import TlsFiles, ensure_tls_files, new_rsa_key, self_signed_certificate, write_private_key
-from .usage import DEFAULT_DAILY_API_LIMIT, ApiUsage, Faults
+from .usage import DEFAULT_DAILY_API_LIMIT, ApiUsage
 from .users import UserDirectory
 
 log = structlog.get_logger(__name__)
@@ -54,8 +58,11 @@ class Org:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.tls: TlsFiles = ensure_tls_files(self.data_dir)
 
-        self.schema, self.package = build_schema(package_dir)
+        # Components deployed through the Metadata API are kept in the database, so the
+        # store opens first and the schema is rebuilt from them.
         self.store = Store(self.data_dir / "org.sqlite3")
+        self.deployed = DeployedMetadata(self.store)
+        self.schema, self.package = build_schema(package_dir, self.deployed.load_package())
         self.store.sync_schema(self.schema)
         self.records = RecordService(self.store, self.schema)
         self.queries = QueryService(self.store, self.schema)
@@ -63,7 +70,8 @@ class Org:
         self.content = ContentService(self.records, self.files)
         self.users = UserDirectory(self.store)
         self.usage = ApiUsage(self.store, daily_api_limit)
-        self.faults = Faults()
+        self.permissions = PermissionService(self.store, self.schema)
+        self.permission_records = PermissionRecords(self.records)
 
         if self.store.get_setting("org_id") is None:
             self._create_org()
@@ -71,11 +79,24 @@ class Org:
         self.admin_id = self.store.get_setting("admin_id")
         self.sessions = SessionService(self.store, self.org_id)
         self.oauth = OAuthService(self.sessions, self.users, self.org_id)
+        self.faults = Faults(self.usage, self.sessions)
+        self.permission_records.ensure_profile_permission_sets(self.admin_id)
         self._sync_permission_sets()
+        self.metadata = MetadataService(self, self.deployed)
 
     def close(self) -> None:
-        """Close the database."""
+        """Stop the deploy worker and close the database."""
+        self.metadata.close()
         self.store.close()
+
+    def install_permission_sets(self, package: Package) -> None:
+        """Make package the org's package and create or update its permission sets' records.
+
+        A Metadata API deploy calls this inside its transaction, after the schema has the
+        deployed objects and fields.
+        """
+        self.package = package
+        self._sync_permission_sets()
 
     # Writes used by the REST layer ---------------------------------------------------
 
@@ -137,6 +158,7 @@ class Org:
                 "PermissionsModifyAllData": True,
                 "PermissionsViewAllData": True,
                 "PermissionsApiEnabled": True,
+                "PermissionsManageUsers": True,
             }, admin_id, computed={"UserType": "Standard"})
             self.records.create("Profile", {
                 "Name": "Standard User", "PermissionsApiEnabled": True,
@@ -173,21 +195,10 @@ class Org:
         log.info("org created", org_id=org_id, admin_id=admin_id, data_dir=str(self.data_dir))
 
     def _sync_permission_sets(self) -> None:
-        """Create or update a PermissionSet record for each permission set in the package."""
+        """Create or update the records of each permission set in the package."""
         for permission_set in self.package.permission_sets:
-            with self.store.read() as connection:
-                row = connection.execute(
-                    'SELECT "Id" FROM "sobj_PermissionSet" WHERE "Name" = ? AND "IsDeleted" = 0',
-                    (permission_set.name,),
-                ).fetchone()
-            values = {"Label": permission_set.label, "Description": permission_set.description}
             try:
-                if row is None:
-                    self.records.create("PermissionSet", {
-                        "Name": permission_set.name, **values,
-                    }, self.admin_id, computed={"IsCustom": 1})
-                else:
-                    self.records.update("PermissionSet", row["Id"], values, self.admin_id)
+                self.permission_records.install_permission_set(permission_set, self.admin_id)
             except SalesforceError as error:
                 log.error(
                     "permission set from package not loaded", name=permission_set.name,

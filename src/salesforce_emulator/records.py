@@ -351,13 +351,7 @@ class RecordService:
             for name in field_names:
                 field_def = object_def.field(name)
                 if field_def is None:
-                    raise SalesforceError(
-                        "INVALID_FIELD",
-                        f"No such column '{name}' on entity '{object_def.name}'. If you are "
-                        "attempting to use a custom field, be sure to append the '__c' after "
-                        "the custom field name. Please reference your WSDL or the describe "
-                        "call for the appropriate names.",
-                    )
+                    raise self.no_such_column(object_def, name)
                 fields.append(field_def)
         else:
             fields = list(object_def.fields.values())
@@ -367,6 +361,17 @@ class RecordService:
         if row is None:
             raise not_found()
         return render_record(object_def, row, fields, version)
+
+    @staticmethod
+    def no_such_column(object_def: ObjectDef, name: str) -> SalesforceError:
+        """Build the error for a read naming a field the object does not have (or the user cannot see)."""
+        return SalesforceError(
+            "INVALID_FIELD",
+            f"No such column '{name}' on entity '{object_def.name}'. If you are "
+            "attempting to use a custom field, be sure to append the '__c' after "
+            "the custom field name. Please reference your WSDL or the describe "
+            "call for the appropriate names.",
+        )
 
 
 # Fields the emulator sets on every write; callers never supply them.

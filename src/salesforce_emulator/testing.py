@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .faults import Faults
 from .org import Org
 from .server import base_url_for, bind_socket, make_server
-from .usage import DEFAULT_DAILY_API_LIMIT, Faults
+from .usage import DEFAULT_DAILY_API_LIMIT
 
 STARTUP_TIMEOUT_SECONDS = 15
 

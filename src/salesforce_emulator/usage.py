@@ -1,13 +1,13 @@
-"""API call counting (the Sforce-Limit-Info header and /limits) and faults on demand."""
+"""API call counting: the Sforce-Limit-Info header, /limits and the daily request limit."""
 
 import datetime
-import threading
-from dataclasses import dataclass
 
 from .errors import SalesforceError
 from .store import Store
 
 DEFAULT_DAILY_API_LIMIT = 100_000
+# Settings key (plus the UTC day) of requests added by ApiUsage.exhaust().
+_OFFSET_KEY = "api_usage_offset:"
 
 
 def _today() -> str:
@@ -35,6 +35,31 @@ class ApiUsage:
             )
             return self._total(connection, day)
 
+    def limit_error(self, used: int) -> SalesforceError | None:
+        """Return the error for a call that went past the daily limit, or None."""
+        if used <= self.daily_limit:
+            return None
+        return SalesforceError("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", status=403)
+
+    def exhaust(self) -> None:
+        """Use up today's remaining requests, so the next call fails with REQUEST_LIMIT_EXCEEDED.
+
+        The calls are added as an uncounted offset, so per-app and per-user counts stay true.
+        """
+        day = _today()
+        with self.store.transaction() as connection:
+            missing = max(0, self.daily_limit - self._total(connection, day))
+            connection.execute(
+                "INSERT INTO emu_setting (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)",
+                (_OFFSET_KEY + day, str(missing)),
+            )
+
+    def restore(self) -> None:
+        """Give back the requests that exhaust() used up today."""
+        with self.store.transaction() as connection:
+            connection.execute("DELETE FROM emu_setting WHERE key = ?", (_OFFSET_KEY + _today(),))
+
     def used_today(self) -> int:
         """Return the org's calls so far today."""
         with self.store.read() as connection:
@@ -47,7 +72,11 @@ class ApiUsage:
         return row[0]
 
     def calls_by_app_and_user(self) -> list[dict]:
-        """Return today's calls per connected app and user."""
+        """Return today's calls per connected app and user.
+
+        client_id is empty for calls made with a SOAP login session, which belongs to no
+        connected app.
+        """
         with self.store.read() as connection:
             rows = connection.execute(
                 "SELECT client_id, user_id, calls FROM emu_api_usage WHERE day = ? "
@@ -56,63 +85,30 @@ class ApiUsage:
             ).fetchall()
         return [dict(row) for row in rows]
 
+    def calls_by_app(self) -> dict[str, int]:
+        """Return today's calls per connected app (consumer key)."""
+        totals: dict[str, int] = {}
+        for row in self.calls_by_app_and_user():
+            totals[row["client_id"]] = totals.get(row["client_id"], 0) + row["calls"]
+        return totals
+
+    def calls_by_user(self) -> dict[str, int]:
+        """Return today's calls per user id."""
+        totals: dict[str, int] = {}
+        for row in self.calls_by_app_and_user():
+            totals[row["user_id"]] = totals.get(row["user_id"], 0) + row["calls"]
+        return totals
+
     @staticmethod
     def _total(connection, day: str) -> int:
         row = connection.execute(
             "SELECT COALESCE(SUM(calls), 0) FROM emu_api_usage WHERE day = ?", (day,),
         ).fetchone()
-        return row[0]
+        offset = connection.execute(
+            "SELECT value FROM emu_setting WHERE key = ?", (_OFFSET_KEY + day,),
+        ).fetchone()
+        return row[0] + (int(offset["value"]) if offset else 0)
 
     def header(self, used: int) -> str:
         """Return the value of the Sforce-Limit-Info header."""
         return f"api-usage={used}/{self.daily_limit}"
-
-
-@dataclass
-class _PlannedFailure:
-    remaining: int
-    error: SalesforceError
-
-
-class Faults:
-    """Failures and delays injected into REST calls, for testing clients' error handling."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: list[_PlannedFailure] = []
-        self.delay_seconds = 0.0
-
-    def fail_next(
-        self, count: int, status: int = 503, error_code: str = "SERVER_UNAVAILABLE",
-        message: str = "Service temporarily unavailable; retry later.",
-    ) -> None:
-        """Make the next `count` REST calls fail with this status and error."""
-        with self._lock:
-            self._failures.append(_PlannedFailure(
-                count, SalesforceError(error_code, message, status=status),
-            ))
-
-    def lock_rows_next(self, count: int = 1) -> None:
-        """Make the next `count` REST calls fail with UNABLE_TO_LOCK_ROW, as under contention."""
-        self.fail_next(
-            count, status=400, error_code="UNABLE_TO_LOCK_ROW",
-            message="unable to obtain exclusive access to this record or 1 records",
-        )
-
-    def clear(self) -> None:
-        """Remove every planned failure and delay."""
-        with self._lock:
-            self._failures.clear()
-            self.delay_seconds = 0.0
-
-    def take(self) -> SalesforceError | None:
-        """Return the failure planned for this call, if any."""
-        with self._lock:
-            while self._failures:
-                planned = self._failures[0]
-                if planned.remaining <= 0:
-                    self._failures.pop(0)
-                    continue
-                planned.remaining -= 1
-                return planned.error
-        return None

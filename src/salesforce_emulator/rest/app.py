@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from ..errors import SalesforceError
 from ..oauth import OAuthError, OrgUrls
 from ..org import Org
-from . import admin, composite, composite_requests, query, soap, sobjects
+from . import admin, composite, composite_requests, metadata_soap, query, soap, sobjects
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
 log = structlog.get_logger(__name__)
@@ -165,7 +165,7 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         ),
         *_routes(
             "/sobjects/{name}/{record_id}/{field}", api_endpoint(sobjects.record_field),
-            ["GET", "PATCH"],
+            ["GET", "PATCH", "POST", "DELETE"],
         ),
         *_routes("/query", api_endpoint(query.query), ["GET"]),
         *_routes("/query/{locator}", api_endpoint(query.query), ["GET"]),
@@ -185,6 +185,9 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/oauth2/revoke", revoke, methods=["POST"]),
         Route("/services/Soap/u/{version}", soap.soap_login, methods=["POST"]),
+        # Metadata API deploy: the SOAP body names the call, whatever follows the version.
+        Route("/services/Soap/m/{version}", metadata_soap.metadata_soap, methods=["POST"]),
+        Route("/services/Soap/m/{version}/{rest:path}", metadata_soap.metadata_soap, methods=["POST"]),
         Route("/id/{org_id}/{user_id}", identity, methods=["GET"]),
         Route("/_emulator/faults", admin.faults, methods=["POST", "DELETE"]),
         Route("/_emulator/usage", admin.usage, methods=["GET"]),

@@ -107,13 +107,9 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         headers = {"Sforce-Limit-Info": org.usage.header(used)}
         if org.faults.delay_seconds:
             await asyncio.sleep(org.faults.delay_seconds)
-        if used > org.usage.daily_limit:
-            return error_response(SalesforceError(
-                "REQUEST_LIMIT_EXCEEDED",
-                f"TotalRequests Limit exceeded. The org has used {used} of "
-                f"{org.usage.daily_limit} API requests today.",
-                status=403,
-            ), headers)
+        limit_error = org.usage.limit_error(used)
+        if limit_error is not None:
+            return error_response(limit_error, headers)
         planned = org.faults.take()
         if planned is not None:
             return error_response(planned, headers)

@@ -1,8 +1,15 @@
-"""Composite resources: sObject Tree and sObject Collections."""
+"""Composite resources: sObject Tree and sObject Collections.
+
+Every record is created, updated, read or deleted as the calling user, with their object
+and field permissions.
+"""
 
 from starlette.responses import Response
 
 from ..errors import SalesforceError
+from ..faults import CollectionFailure
+from ..permissions import UserAccess
+from ..user_records import create_record, delete_record, read_record, update_record, visible_object
 from .common import ApiCall, json_response
 
 MAX_RECORDS = 200
@@ -27,11 +34,8 @@ class _TreeFailure(Exception):
 
 async def tree(call: ApiCall) -> Response:
     """POST /composite/tree/{name}: create record trees in one all-or-nothing transaction."""
-    object_def = call.org.schema.get(call.request.path_params["name"])
-    if object_def is None:
-        raise SalesforceError(
-            "NOT_FOUND", "The requested resource does not exist", status=404,
-        )
+    access = call.org.permissions.for_user(call.user_id)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
     body = await call.json()
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceError(
@@ -50,7 +54,7 @@ async def tree(call: ApiCall) -> Response:
                     raise _TreeFailure(None, SalesforceError(
                         "INVALID_INPUT", f"sObject trees can be at most {MAX_TREE_DEPTH} levels deep",
                     ))
-                level = _create_level(call, level, results)
+                level = _create_level(call, access, level, results)
                 depth += 1
     except _TreeFailure as failure:
         return json_response({
@@ -74,7 +78,7 @@ def _count_tree(records: list) -> int:
     return count
 
 
-def _create_level(call: ApiCall, level: list, results: list) -> list:
+def _create_level(call: ApiCall, access: UserAccess, level: list, results: list) -> list:
     """Create one level of the trees; return the next level's (object, record, field, parent)."""
     next_level = []
     for object_def, record, parent_field, parent_id in level:
@@ -101,6 +105,12 @@ def _create_level(call: ApiCall, level: list, results: list) -> list:
             relationship = object_def.child_relationship(name)
             if relationship is not None and isinstance(value, dict):
                 child_def = call.org.schema.get(relationship.child_object)
+                if not access.can_read(child_def):
+                    raise _TreeFailure(reference_id, SalesforceError(
+                        "INVALID_FIELD",
+                        f"No such column '{name}' on sobject of type {object_def.name}",
+                        fields=[],
+                    ))
                 children.extend(
                     (child_def, child, relationship.field, None) for child in value.get("records", [])
                 )
@@ -110,7 +120,7 @@ def _create_level(call: ApiCall, level: list, results: list) -> list:
             values[parent_field] = parent_id
 
         try:
-            record_id = call.org.create(object_def.name, values, call.user_id)
+            record_id = create_record(call.org, access, object_def, values)
         except SalesforceError as error:
             raise _TreeFailure(reference_id, error) from None
         results.append({"referenceId": reference_id, "id": record_id})
@@ -153,16 +163,32 @@ async def collections(call: ApiCall) -> Response:
     return json_response(_run_collection(call, records, all_or_none, operation))
 
 
+def _planned_failure(planned: list[CollectionFailure], index: int, item: object) -> SalesforceError | None:
+    """Return the fault planned for the record at this position of the collection, if any."""
+    record_id = item if isinstance(item, str) else None
+    if isinstance(item, dict):
+        record_id = next((value for key, value in item.items() if key.lower() == "id"), None)
+    for failure in planned:
+        if failure.matches(index, record_id):
+            return failure.error
+    return None
+
+
 def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) -> list[dict]:
     results: list[dict] = []
     failed = False
     store = call.org.store
+    access = call.org.permissions.for_user(call.user_id)
+    planned = call.org.faults.take_collection_failures()
     try:
         with store.transaction():
-            for item in items:
+            for index, item in enumerate(items):
                 try:
+                    planned_error = _planned_failure(planned, index, item)
+                    if planned_error is not None:
+                        raise planned_error
                     with store.savepoint():
-                        record_id = operation(call, item)
+                        record_id = operation(call, access, item)
                     results.append({"id": record_id, "success": True, "errors": []})
                 except SalesforceError as error:
                     failed = True
@@ -180,7 +206,7 @@ def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) ->
     return results
 
 
-def _record_type(call: ApiCall, record: object) -> str:
+def _record_type(call: ApiCall, access: UserAccess, record: object):
     if not isinstance(record, dict):
         raise SalesforceError("JSON_PARSER_ERROR", "Each record must be a JSON object")
     object_name = (record.get("attributes") or {}).get("type")
@@ -188,31 +214,31 @@ def _record_type(call: ApiCall, record: object) -> str:
         raise SalesforceError(
             "INVALID_TYPE", "Must send a concrete entity type.", fields=[],
         )
-    if call.org.schema.get(object_name) is None:
+    object_def = call.org.schema.get(object_name)
+    if object_def is None or not access.can_read(object_def):
         raise SalesforceError(
             "INVALID_TYPE", f"sObject type '{object_name}' is not supported.", fields=[],
         )
-    return object_name
+    return object_def
 
 
-def _create_one(call: ApiCall, record: dict) -> str:
-    object_name = _record_type(call, record)
+def _create_one(call: ApiCall, access: UserAccess, record: dict) -> str:
+    object_def = _record_type(call, access, record)
     if any(key.lower() == "id" for key in record):
         raise SalesforceError(
             "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"],
         )
-    return call.org.create(object_name, record, call.user_id)
+    return create_record(call.org, access, object_def, record)
 
 
-def _update_one(call: ApiCall, record: dict) -> str:
-    object_name = _record_type(call, record)
+def _update_one(call: ApiCall, access: UserAccess, record: dict) -> str:
+    object_def = _record_type(call, access, record)
     record_id = next((value for key, value in record.items() if key.lower() == "id"), None)
     if not record_id:
         raise SalesforceError("MISSING_ARGUMENT", "Id not specified in an update call", fields=[])
     values = {key: value for key, value in record.items() if key.lower() != "id"}
-    object_def = call.org.schema.get(object_name)
     normalized = call.org.records.normalize_id(str(record_id), object_def)
-    call.org.records.update(object_name, normalized, values, call.user_id)
+    update_record(call.org, access, object_def, normalized, values)
     return normalized
 
 
@@ -225,11 +251,11 @@ def _delete_collection(call: ApiCall) -> Response:
         raise _exceeded_limit()
     all_or_none = call.request.query_params.get("allOrNone", "false").lower() == "true"
 
-    def delete_one(call: ApiCall, record_id: str) -> str:
+    def delete_one(call: ApiCall, access: UserAccess, record_id: str) -> str:
         object_def = call.org.records.object_of_id(record_id)
         if object_def is None:
             raise SalesforceError("MALFORMED_ID", f"malformed id {record_id}", fields=[])
-        call.org.records.delete(object_def.name, record_id, call.user_id)
+        delete_record(call.org, access, object_def, record_id)
         return call.org.records.normalize_id(record_id, object_def)
 
     return json_response(_run_collection(call, record_ids, all_or_none, delete_one))
@@ -237,7 +263,8 @@ def _delete_collection(call: ApiCall) -> Response:
 
 async def collection_read(call: ApiCall) -> Response:
     """GET /composite/sobjects/{name}?ids=&fields=: records by id, null where not found."""
-    object_name = call.request.path_params["name"]
+    access = call.org.permissions.for_user(call.user_id)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
     ids_param = call.request.query_params.get("ids", "")
     fields_param = call.request.query_params.get("fields", "")
     record_ids = [value.strip() for value in ids_param.split(",") if value.strip()]
@@ -252,7 +279,7 @@ async def collection_read(call: ApiCall) -> Response:
     results = []
     for record_id in record_ids:
         try:
-            results.append(call.org.records.read(object_name, record_id, call.version, field_names))
+            results.append(read_record(call.org, access, object_def, record_id, call.version, field_names))
         except SalesforceError as error:
             if error.error_code != "NOT_FOUND":
                 raise

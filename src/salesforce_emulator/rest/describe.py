@@ -1,5 +1,11 @@
-"""Describe results (global, object and field) in the REST API's JSON shape."""
+"""Describe results (global, object and field) in the REST API's JSON shape.
 
+Results are those of the calling user: objects they cannot read are left out, fields
+hidden by field-level security are left out, and the createable, updateable and
+deletable flags reflect their object and field permissions.
+"""
+
+from ..permissions import UserAccess, is_permissionable
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 
 _SOAP_TYPES = {
@@ -28,17 +34,18 @@ def object_urls(object_def: ObjectDef, version: str) -> dict:
     }
 
 
-def object_summary(object_def: ObjectDef, version: str) -> dict:
+def object_summary(object_def: ObjectDef, version: str, access: UserAccess) -> dict:
     """Return the short description of an object, as in describeGlobal."""
+    granted = access.object_access(object_def)
     return {
         "activateable": False,
         "associateEntityType": None,
         "associateParentEntity": None,
-        "createable": object_def.createable,
+        "createable": object_def.createable and granted.create,
         "custom": object_def.custom,
         "customSetting": False,
         "deepCloneable": False,
-        "deletable": object_def.deletable,
+        "deletable": object_def.deletable and granted.delete,
         "deprecatedAndHidden": False,
         "feedEnabled": False,
         "hasSubtypes": False,
@@ -56,30 +63,41 @@ def object_summary(object_def: ObjectDef, version: str) -> dict:
         "retrieveable": True,
         "searchable": True,
         "triggerable": True,
-        "undeletable": object_def.deletable,
-        "updateable": object_def.updateable,
+        "undeletable": object_def.deletable and granted.delete,
+        "updateable": object_def.updateable and granted.edit,
         "urls": object_urls(object_def, version),
     }
 
 
-def describe_global(schema: Schema, version: str) -> dict:
-    """Return the body of GET /sobjects."""
+def describe_global(schema: Schema, version: str, access: UserAccess) -> dict:
+    """Return the body of GET /sobjects: the objects the user can read."""
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
         "sobjects": [
-            object_summary(object_def, version)
+            object_summary(object_def, version, access)
             for object_def in sorted(schema.objects.values(), key=lambda item: item.name)
+            if access.can_read(object_def)
         ],
     }
 
 
-def describe_field(field_def: FieldDef, schema: Schema) -> dict:
+def is_groupable(field_def: FieldDef) -> bool:
+    """Tell whether SOQL can GROUP BY this field (not numbers with decimals, date-times or long text)."""
+    if not field_def.filterable:
+        return False
+    return field_def.type not in ("double", "currency", "percent", "datetime", "multipicklist", "textarea")
+
+
+def describe_field(
+    field_def: FieldDef, schema: Schema, object_def: ObjectDef, access: UserAccess,
+) -> dict:
     """Return one entry of a describe result's `fields`."""
     reference_to = field_def.reference_to
     if ANY_OBJECT in reference_to:
         reference_to = sorted(schema.objects)
     is_text = field_def.is_text or field_def.type in ("id", "reference")
+    editable = access.field_editable(object_def, field_def)
     return {
         "aggregatable": field_def.filterable,
         "aiPredictionField": False,
@@ -91,7 +109,7 @@ def describe_field(field_def: FieldDef, schema: Schema) -> dict:
         "caseSensitive": field_def.case_sensitive,
         "compoundFieldName": None,
         "controllerName": None,
-        "createable": field_def.createable,
+        "createable": field_def.createable and editable,
         "custom": field_def.custom,
         "defaultValue": field_def.default_value,
         "defaultValueFormula": None,
@@ -106,7 +124,7 @@ def describe_field(field_def: FieldDef, schema: Schema) -> dict:
         "filterable": field_def.filterable,
         "filteredLookupInfo": None,
         "formulaTreatNullNumberAsZero": False,
-        "groupable": field_def.filterable and field_def.type not in ("double", "currency", "percent"),
+        "groupable": is_groupable(field_def),
         "highScaleNumber": False,
         "htmlFormatted": field_def.html_formatted,
         "idLookup": field_def.id_lookup,
@@ -119,7 +137,7 @@ def describe_field(field_def: FieldDef, schema: Schema) -> dict:
         "nameField": field_def.name_field,
         "namePointing": field_def.polymorphic and field_def.type == "reference",
         "nillable": field_def.nillable,
-        "permissionable": field_def.nillable and not field_def.name_field and field_def.custom,
+        "permissionable": is_permissionable(field_def),
         "picklistValues": [
             {
                 "active": value.active,
@@ -145,14 +163,14 @@ def describe_field(field_def: FieldDef, schema: Schema) -> dict:
         "sortable": field_def.filterable,
         "type": field_def.type,
         "unique": field_def.unique,
-        "updateable": field_def.updateable,
+        "updateable": field_def.updateable and editable,
         "writeRequiresMasterRead": False,
     }
 
 
-def describe_object(object_def: ObjectDef, schema: Schema, version: str) -> dict:
+def describe_object(object_def: ObjectDef, schema: Schema, version: str, access: UserAccess) -> dict:
     """Return the body of GET /sobjects/{object}/describe."""
-    body = object_summary(object_def, version)
+    body = object_summary(object_def, version, access)
     body.update({
         "actionOverrides": [],
         "childRelationships": [
@@ -167,9 +185,13 @@ def describe_object(object_def: ObjectDef, schema: Schema, version: str) -> dict
                 "restrictedDelete": relationship.restricted_delete,
             }
             for relationship in object_def.child_relationships
+            if access.can_read(schema.get(relationship.child_object))
         ],
         "compactLayoutable": True,
-        "fields": [describe_field(field_def, schema) for field_def in object_def.fields.values()],
+        "fields": [
+            describe_field(field_def, schema, object_def, access)
+            for field_def in access.readable_fields(object_def)
+        ],
         "listviewable": None,
         "lookupLayoutable": None,
         "namedLayoutInfos": [],

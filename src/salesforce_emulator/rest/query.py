@@ -18,9 +18,10 @@ async def query_all(call: ApiCall) -> Response:
 
 
 def _run(call: ApiCall, include_deleted: bool) -> Response:
+    access = call.org.permissions.for_user(call.user_id)
     locator = call.request.path_params.get("locator")
     if locator:
-        return json_response(call.org.queries.query_more(locator, call.version, call.user_id))
+        return json_response(call.org.queries.query_more(locator, call.version, call.user_id, access))
 
     soql = call.request.query_params.get("q")
     if not soql:
@@ -28,4 +29,5 @@ def _run(call: ApiCall, include_deleted: bool) -> Response:
     batch_size = batch_size_from_header(call.request.headers.get("sforce-query-options"))
     return json_response(call.org.queries.query(
         soql, call.version, call.user_id, include_deleted=include_deleted, batch_size=batch_size,
+        access=access,
     ))

@@ -1,40 +1,46 @@
-"""sObject resources: describe, create, read, update, delete, upsert and file bodies."""
+"""sObject resources: describe, create, read, update, delete, upsert, file bodies and user passwords.
+
+Each handler acts as the calling user: objects they cannot read return 404 NOT_FOUND,
+and writes are checked against their object and field permissions.
+"""
 
 from starlette.responses import FileResponse, Response
 
+from .. import ids
 from ..errors import SalesforceError, not_found
+from ..permissions import UserAccess
 from ..render import record_url
+from ..user_records import create_record, delete_record, read_record, update_record, visible_object
 from .common import ApiCall, json_response, no_content
 from .describe import describe_global, describe_object, object_summary
 from .multipart import is_multipart, read_upload
+from .user_password import user_password
 
 
-def _object(call: ApiCall):
-    object_def = call.org.schema.get(call.request.path_params["name"])
-    if object_def is None:
-        raise not_found()
-    return object_def
+def user_access(call: ApiCall) -> UserAccess:
+    """Return the calling user's object and field permissions."""
+    return call.org.permissions.for_user(call.user_id)
 
 
 async def global_describe(call: ApiCall) -> Response:
-    """GET /sobjects: every object of the org."""
-    return json_response(describe_global(call.org.schema, call.version))
+    """GET /sobjects: every object the user can read."""
+    return json_response(describe_global(call.org.schema, call.version, user_access(call)))
 
 
 async def sobject_basic_info(call: ApiCall) -> Response:
     """GET /sobjects/{name}: the object summary; POST creates a record."""
-    object_def = _object(call)
+    access = user_access(call)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
     if call.request.method == "POST":
-        return await create(call)
+        return await _create(call, access, object_def)
     return json_response({
-        "objectDescribe": object_summary(object_def, call.version),
+        "objectDescribe": object_summary(object_def, call.version, access),
         "recentItems": [],
     })
 
 
-async def create(call: ApiCall) -> Response:
-    """POST /sobjects/{name}: create a record from JSON, or a file from a multipart body."""
-    object_def = _object(call)
+async def _create(call: ApiCall, access: UserAccess, object_def) -> Response:
+    """Create a record from JSON, or a file from a multipart body."""
     if is_multipart(call.request):
         if object_def.name != "ContentVersion":
             raise SalesforceError(
@@ -42,21 +48,29 @@ async def create(call: ApiCall) -> Response:
                 f"Multipart inserts are supported for ContentVersion, not {object_def.name}",
             )
         values, blob = await read_upload(call.request, call.org.files)
-        record_id = call.org.create(object_def.name, values, call.user_id, blob=blob)
+        try:
+            record_id = create_record(call.org, access, object_def, values, blob=blob)
+        except SalesforceError:
+            if blob is not None:
+                call.org.files.delete(blob.name)
+            raise
     else:
         values = await call.json()
-        record_id = call.org.create(object_def.name, values, call.user_id)
+        record_id = create_record(call.org, access, object_def, values)
     return json_response({"id": record_id, "success": True, "errors": []}, status=201)
 
 
 async def describe(call: ApiCall) -> Response:
     """GET /sobjects/{name}/describe."""
-    return json_response(describe_object(_object(call), call.org.schema, call.version))
+    access = user_access(call)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
+    return json_response(describe_object(object_def, call.org.schema, call.version, access))
 
 
 async def record(call: ApiCall) -> Response:
     """GET, PATCH or DELETE /sobjects/{name}/{id}."""
-    object_def = _object(call)
+    access = user_access(call)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
     record_id = call.request.path_params["record_id"]
     method = call.request.method
 
@@ -64,29 +78,43 @@ async def record(call: ApiCall) -> Response:
         fields_param = call.request.query_params.get("fields")
         field_names = [name.strip() for name in fields_param.split(",")] if fields_param else None
         return json_response(
-            call.org.records.read(object_def.name, record_id, call.version, field_names),
+            read_record(call.org, access, object_def, record_id, call.version, field_names),
         )
     if method == "PATCH":
         values = await call.json()
-        call.org.records.update(object_def.name, record_id, values, call.user_id)
+        update_record(call.org, access, object_def, record_id, values)
         return no_content()
-    call.org.records.delete(object_def.name, record_id, call.user_id)
+    delete_record(call.org, access, object_def, record_id)
     return no_content()
 
 
 async def record_field(call: ApiCall) -> Response:
-    """GET a file body (`/ContentVersion/{id}/VersionData`) or PATCH upsert by external id."""
-    object_def = _object(call)
+    """Serve `/sobjects/{name}/{first}/{second}`.
+
+    That is a file body (GET `/ContentVersion/{id}/VersionData`), a user's password
+    (`/User/{id}/password`), or a record by external id (GET reads, PATCH upserts).
+    """
+    access = user_access(call)
+    object_def = visible_object(call.org, access, call.request.path_params["name"])
     first = call.request.path_params["record_id"]
     second = call.request.path_params["field"]
+    method = call.request.method
 
-    if call.request.method == "GET":
+    if object_def.name == "User" and second.lower() == "password":
+        return await user_password(call, access, first)
+    if method == "GET":
         field_def = object_def.field(second)
         if field_def is not None and field_def.type == "base64":
             path = call.org.content.body_path(first)
             return FileResponse(path, media_type="application/octetstream")
-        return json_response(_read_by_external_id(call, object_def, first, second))
-    return await _upsert(call, object_def, first, second)
+        return json_response(_read_by_external_id(call, access, object_def, first, second))
+    if method == "PATCH":
+        return await _upsert(call, access, object_def, first, second)
+    raise SalesforceError(
+        "METHOD_NOT_ALLOWED",
+        f"HTTP Method '{method}' not allowed. Allowed are GET,PATCH",
+        status=405,
+    )
 
 
 def _external_id_field(object_def, field_name: str):
@@ -101,6 +129,11 @@ def _external_id_field(object_def, field_name: str):
 
 
 def _matching_ids(call: ApiCall, object_def, field_def, value: str) -> list[str]:
+    if field_def.name == "Id":
+        try:
+            value = ids.to_18(value)
+        except ids.MalformedIdError:
+            return []
     with call.org.store.read() as connection:
         rows = connection.execute(
             f'SELECT "Id" FROM "sobj_{object_def.name}" '  # noqa: S608 - schema names only, values bound
@@ -110,37 +143,36 @@ def _matching_ids(call: ApiCall, object_def, field_def, value: str) -> list[str]
     return [row["Id"] for row in rows]
 
 
-def _read_by_external_id(call: ApiCall, object_def, field_name: str, value: str) -> dict:
+def _read_by_external_id(
+    call: ApiCall, access: UserAccess, object_def, field_name: str, value: str,
+) -> dict:
     field_def = _external_id_field(object_def, field_name)
     matches = _matching_ids(call, object_def, field_def, value)
     if not matches:
         raise not_found()
-    return call.org.records.read(object_def.name, matches[0], call.version)
+    return read_record(call.org, access, object_def, matches[0], call.version)
 
 
-async def _upsert(call: ApiCall, object_def, field_name: str, value: str) -> Response:
-    if call.request.method != "PATCH":
-        raise SalesforceError(
-            "METHOD_NOT_ALLOWED",
-            f"HTTP Method '{call.request.method}' not allowed. Allowed are GET,PATCH",
-            status=405,
-        )
+async def _upsert(
+    call: ApiCall, access: UserAccess, object_def, field_name: str, value: str,
+) -> Response:
     field_def = _external_id_field(object_def, field_name)
     values = await call.json()
     if not isinstance(values, dict):
         raise SalesforceError("JSON_PARSER_ERROR", "The request body must be a JSON object")
 
     matches = _matching_ids(call, object_def, field_def, value)
+    if not matches and field_def.name == "Id":
+        # Records cannot be created with a chosen Id, so an upsert by Id only updates.
+        raise not_found()
     if len(matches) > 1:
         urls = [record_url(object_def.name, match, call.version) for match in matches]
         return json_response(urls, status=300)
     if matches:
-        call.org.records.update(object_def.name, matches[0], values, call.user_id)
+        update_record(call.org, access, object_def, matches[0], values)
         return json_response(
             {"id": matches[0], "success": True, "errors": [], "created": False}, status=200,
         )
 
-    record_id = call.org.create(
-        object_def.name, {**values, field_def.name: value}, call.user_id,
-    )
+    record_id = create_record(call.org, access, object_def, {**values, field_def.name: value})
     return json_response({"id": record_id, "success": True, "errors": [], "created": True}, status=201)

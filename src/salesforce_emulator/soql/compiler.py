@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from ..errors import SalesforceError
+from ..permissions import UserAccess
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 from ..store import quote, table_name
 from . import nodes as ast
@@ -107,16 +108,21 @@ class CompiledQuery:
 
 
 class Compiler(ConditionCompiler):
-    """Compile parsed SOQL against a schema; one instance per query text."""
+    """Compile parsed SOQL against a schema; one instance per query text.
+
+    access limits the query to the objects and fields a user can read: others fail as if
+    they did not exist. None means no limit (the emulator's own Python API).
+    """
 
     def __init__(
         self, schema: Schema, soql: str, include_deleted: bool = False,
-        today: datetime.date | None = None,
+        today: datetime.date | None = None, access: UserAccess | None = None,
     ) -> None:
         self.schema = schema
         self.soql = soql
         self.include_deleted = include_deleted
         self.today = today or datetime.datetime.now(datetime.UTC).date()
+        self.access = access or UserAccess.full()
         self._alias_count = 0
 
     def new_alias(self, prefix: str) -> str:
@@ -137,7 +143,7 @@ class Compiler(ConditionCompiler):
 
     def _object(self, query: ast.Query) -> ObjectDef:
         object_def = self.schema.get(query.object_name)
-        if object_def is None or not object_def.queryable:
+        if object_def is None or not object_def.queryable or not self.access.can_read(object_def):
             raise self.error(
                 query.object_position, _NOT_SUPPORTED_TYPE.format(name=query.object_name),
                 "INVALID_TYPE",
@@ -276,7 +282,7 @@ class Compiler(ConditionCompiler):
 
     def _child_query(self, query: ast.Query, parent_scope: QueryScope) -> ChildQuery:
         relationship = parent_scope.object_def.child_relationship(query.object_name)
-        if relationship is None:
+        if relationship is None or not self.access.can_read(self.schema.get(relationship.child_object)):
             raise self.error(
                 query.object_position,
                 _BAD_RELATIONSHIP.format(name=query.object_name)
@@ -302,7 +308,7 @@ class Compiler(ConditionCompiler):
         relationships: list[str] = []
         for part in parts[:-1]:
             reference = current.relationship(part)
-            if reference is None or ANY_OBJECT in reference.reference_to:
+            if not self._traversable(current, reference):
                 # NOTE: polymorphic lookups that may point at any object (LinkedEntity,
                 # FirstPublishLocation) cannot be traversed; TYPEOF support would fix it.
                 raise self.error(
@@ -322,13 +328,24 @@ class Compiler(ConditionCompiler):
             current = parent_def
 
         field_def = current.field(parts[-1])
-        if field_def is None:
+        if field_def is None or not self.access.field_readable(current, field_def):
             raise self.error(
                 path.position,
                 _NO_SUCH_COLUMN.format(field=parts[-1], object=current.name),
                 "INVALID_FIELD",
             )
         return table_alias, field_def, current, tuple(relationships)
+
+    def _traversable(self, owner: ObjectDef, reference: FieldDef | None) -> bool:
+        """Tell whether a parent relationship can be followed by this user."""
+        if reference is None or ANY_OBJECT in reference.reference_to:
+            return False
+        parent_def = self.schema.get(reference.reference_to[0])
+        return (
+            parent_def is not None
+            and self.access.field_readable(owner, reference)
+            and self.access.can_read(parent_def)
+        )
 
     def _filterable_column(self, path: ast.FieldPath, scope: QueryScope, verb: str) -> tuple:
         table_alias, field_def, _owner, _relationships = self.resolve(path, scope)

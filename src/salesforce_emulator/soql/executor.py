@@ -6,6 +6,7 @@ import time
 
 from .. import ids
 from ..errors import SalesforceError
+from ..permissions import UserAccess
 from ..render import record_url, render_value
 from ..schema import Schema
 from ..store import Store
@@ -38,9 +39,14 @@ class QueryService:
         self.store = store
         self.schema = schema
 
-    def compile(self, soql: str, include_deleted: bool = False) -> CompiledQuery:
-        """Parse and compile a SOQL statement, raising Salesforce's query errors."""
-        return Compiler(self.schema, soql, include_deleted).compile(parse(soql))
+    def compile(
+        self, soql: str, include_deleted: bool = False, access: UserAccess | None = None,
+    ) -> CompiledQuery:
+        """Parse and compile a SOQL statement, raising Salesforce's query errors.
+
+        With access, objects and fields the user cannot read fail as if they did not exist.
+        """
+        return Compiler(self.schema, soql, include_deleted, access=access).compile(parse(soql))
 
     def query(
         self,
@@ -49,9 +55,13 @@ class QueryService:
         user_id: str,
         include_deleted: bool = False,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        access: UserAccess | None = None,
     ) -> dict:
-        """Run a query and return its first page as the REST query resource does."""
-        compiled = self.compile(soql, include_deleted)
+        """Run a query and return its first page as the REST query resource does.
+
+        access is the calling user's permissions; None reads everything.
+        """
+        compiled = self.compile(soql, include_deleted, access)
 
         with self.store.read() as connection:
             if compiled.is_count:
@@ -72,7 +82,9 @@ class QueryService:
             )
         return response
 
-    def query_more(self, locator_path: str, version: str, user_id: str) -> dict:
+    def query_more(
+        self, locator_path: str, version: str, user_id: str, access: UserAccess | None = None,
+    ) -> dict:
         """Return the page of a saved query that starts at the position in the locator."""
         locator, _, position_text = locator_path.rpartition("-")
         with self.store.read() as connection:
@@ -84,7 +96,7 @@ class QueryService:
 
         position = int(position_text)
         total = cursor["total_size"]
-        compiled = self.compile(cursor["soql"], bool(cursor["include_deleted"]))
+        compiled = self.compile(cursor["soql"], bool(cursor["include_deleted"]), access)
         count = max(0, min(cursor["batch_size"], total - position))
         with self.store.read() as connection:
             records = self._page(connection, compiled, position, count, version)
