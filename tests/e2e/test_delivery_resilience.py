@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from contractdesk.intake.models import ContractRequest
+from contractdesk.intake.models import ContractRequest, RequestStatus
 from contractdesk.salesconnect.delivery import deliver_due_messages
 from contractdesk.salesconnect.inbound import sync_contract_requests
 from contractdesk.salesconnect.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -77,3 +77,36 @@ def test_upload_whose_outcome_was_lost_is_not_repeated(seeded, pending_in_org, m
 
     assert counts["delivered"] == 1
     assert sorted(org_files(seeded, pending_in_org.salesforce_id)) == sorted(files_once)
+
+
+def test_decline_survives_poll_before_pending_is_delivered(monkeypatch, seeded, manager_client):
+    # A busy worker: nothing is delivered when a transaction commits.
+    monkeypatch.setattr("contractdesk.salesconnect.outbox._deliver_after_commit", lambda: None)
+    sync_contract_requests(seeded)
+    request = ContractRequest.objects.order_by("pk").first()
+    assert org_request(seeded, request.salesforce_id)["Status__c"] == "Submitted"
+
+    manager_client.post(f"/requests/{request.pk}/decline", {"notes": "Wrong template."})
+    again = sync_contract_requests(seeded)
+
+    request.refresh_from_db()
+    assert again.records_seen == 0
+    assert request.status == RequestStatus.DECLINED
+    assert request.decision_notes == "Wrong template."
+    deliver_due_messages(seeded)
+    in_org = org_request(seeded, request.salesforce_id)
+    assert in_org["Status__c"] == "Declined"
+    assert in_org["Decision_Notes__c"] == "Wrong template."
+
+
+def test_cancel_after_approval_is_undone_in_org(seeded, pending_in_org, manager_client):
+    manager_client.post(f"/requests/{pending_in_org.pk}/approve", {"company": "", "title": ""})
+    seeded.request(
+        "PATCH", f"sobjects/Contract_Request__c/{pending_in_org.salesforce_id}", json={"Status__c": "Cancelled"}
+    )
+
+    sync_contract_requests(seeded)
+
+    in_org = org_request(seeded, pending_in_org.salesforce_id)
+    assert in_org["Status__c"] == "Accepted"
+    assert "cancelled after it was accepted" in in_org["Sync_Message__c"]

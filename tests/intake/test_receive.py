@@ -1,7 +1,14 @@
 import pytest
 
 from contractdesk.intake.models import ContractRequest, RequestStatus
-from contractdesk.intake.services import IncomingFile, cancel_request, receive_request
+from contractdesk.intake.services import (
+    IncomingFile,
+    already_taken_in,
+    approve_request,
+    cancel_request,
+    decline_request,
+    receive_request,
+)
 from contractdesk.salesconnect.models import OutboxKind, OutboxMessage
 from tests.conftest import incoming_file, salesforce_record
 
@@ -101,11 +108,65 @@ def test_resubmission_clears_fixed_problem(db):
     assert _updates_for(fixed.salesforce_id)[-1]["Sync_Message__c"] is None
 
 
+LATER = "2026-12-05T09:00:00.000+0000"
+
+
 def test_cancel_withdraws_pending_request(pending_request):
-    cancelled = cancel_request(pending_request.salesforce_id)
+    cancelled = cancel_request(salesforce_record(Status__c="Cancelled", SystemModstamp=LATER))
 
     assert cancelled.status == RequestStatus.CANCELLED
+    assert _updates_for(pending_request.salesforce_id)[-1] == {"Sync_Message__c": None}
 
 
 def test_cancel_of_unknown_request_does_nothing(db):
-    assert cancel_request("a015g00000NoNeXAAA") is None
+    assert cancel_request(salesforce_record("a015g00000NoNeXAAA", Status__c="Cancelled")) is None
+
+
+def test_cancel_after_approval_restores_accepted(manager, pending_request):
+    contract = approve_request(manager, pending_request.pk)
+
+    assert cancel_request(salesforce_record(Status__c="Cancelled", SystemModstamp=LATER)) is None
+
+    pending_request.refresh_from_db()
+    assert pending_request.status == RequestStatus.ACCEPTED
+    fields = _updates_for(pending_request.salesforce_id)[-1]
+    assert fields["Status__c"] == "Accepted"
+    assert contract.number in fields["Sync_Message__c"]
+
+
+def test_resubmission_after_approval_restores_accepted(manager, pending_request):
+    approve_request(manager, pending_request.pk)
+
+    again = receive_request(salesforce_record(SystemModstamp=LATER), [incoming_file()])
+
+    assert again.status == RequestStatus.ACCEPTED
+    assert _updates_for(pending_request.salesforce_id)[-1]["Status__c"] == "Accepted"
+
+
+def test_same_version_counts_as_taken_in(pending_request):
+    assert already_taken_in(salesforce_record())
+    assert not already_taken_in(salesforce_record(SystemModstamp=LATER))
+
+
+def test_declined_request_survives_stale_read(manager, pending_request):
+    decline_request(manager, pending_request.pk, "Wrong template.")
+
+    # The org still shows the version taken in, because Pending was not delivered yet.
+    assert already_taken_in(salesforce_record())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"Proposed_Value__c": 99999999999999.99}, "Proposed Value 99,999,999,999,999.9"),
+        ({"Proposed_Value__c": -1.0}, "Proposed Value -1.00 is outside"),
+        ({"Term_Months__c": 0.0}, "Term (months) is 0"),
+        ({"Term_Months__c": 9999.0}, "Term (months) is 9999"),
+    ],
+)
+def test_receive_flags_numbers_out_of_range(db, overrides, expected):
+    request = receive_request(salesforce_record(**overrides), [incoming_file()])
+
+    assert expected in request.problem
+    request.refresh_from_db()
+    assert request.proposed_value is None or request.proposed_value >= 0

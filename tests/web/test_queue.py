@@ -29,7 +29,7 @@ def test_queue_lists_pending_requests_newest_first(client_as, viewer, make_reque
 def test_queue_hides_other_statuses_by_default(client_as, viewer, make_request):
     pending = make_request(Name="CR-pending")
     cancelled = make_request(Name="CR-cancelled")
-    cancel_request(cancelled.salesforce_id)
+    cancel_request({"Id": cancelled.salesforce_id, "SystemModstamp": "2026-12-05T10:00:00.000+0000"})
 
     response = client_as(viewer).get(reverse("web:queue"))
 
@@ -39,7 +39,7 @@ def test_queue_hides_other_statuses_by_default(client_as, viewer, make_request):
 def test_queue_filters_by_status(client_as, viewer, make_request):
     pending = make_request(Name="CR-pending")
     cancelled = make_request(Name="CR-cancelled")
-    cancel_request(cancelled.salesforce_id)
+    cancel_request({"Id": cancelled.salesforce_id, "SystemModstamp": "2026-12-05T10:00:00.000+0000"})
     client = client_as(viewer)
 
     cancelled_tab = client.get(reverse("web:queue"), {"status": "cancelled"})
@@ -62,7 +62,7 @@ def test_queue_unknown_status_shows_pending(client_as, viewer, pending_request):
 
 def test_queue_tabs_show_counts(client_as, viewer, make_request):
     make_request()
-    cancel_request(make_request().salesforce_id)
+    cancel_request({"Id": make_request().salesforce_id, "SystemModstamp": "2026-12-05T10:00:00.000+0000"})
 
     response = client_as(viewer).get(reverse("web:queue"))
 

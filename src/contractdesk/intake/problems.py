@@ -8,6 +8,12 @@ from contractdesk.contracts.models import ContractType
 
 RESUBMIT = "then set Status to Submitted again"
 
+# A contract term longer than 100 years is a typing mistake, not a term.
+MAX_TERM_MONTHS = 1200
+# Salesforce accepts Currency(16,2), but SQLite keeps decimals as binary floats,
+# which hold cents exactly only below 10^13, so larger amounts are flagged.
+MAX_PROPOSED_VALUE = 9_999_999_999_999.99
+
 
 def request_problems(record: dict, contract_type: ContractType | None, files: list) -> list[str]:
     """Return what stops the request from being reviewed; an empty list means nothing does."""
@@ -30,6 +36,22 @@ def request_problems(record: dict, contract_type: ContractType | None, files: li
     if record.get("Term_Type__c") not in {"Auto-Renew", "Fixed", "Perpetual"}:
         problems.append(f"Term Type is not set. Choose Auto-Renew, Fixed or Perpetual, {RESUBMIT}.")
 
+    problems.extend(_number_problems(record))
+    return problems
+
+
+def _number_problems(record: dict) -> list[str]:
+    problems = []
+    term = record.get("Term_Months__c")
+    if term is not None and not 1 <= term <= MAX_TERM_MONTHS:
+        problems.append(f"Term (months) is {term:g}. Enter a whole number from 1 to {MAX_TERM_MONTHS}, {RESUBMIT}.")
+
+    value = record.get("Proposed_Value__c")
+    if value is not None and not 0 <= value <= MAX_PROPOSED_VALUE:
+        problems.append(
+            f"Proposed Value {value:,.2f} is outside the accepted range, 0 to {MAX_PROPOSED_VALUE:,.2f}. "
+            f"Correct it, {RESUBMIT}."
+        )
     return problems
 
 

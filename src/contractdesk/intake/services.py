@@ -25,7 +25,7 @@ from contractdesk.documents.files import StoredFile
 from contractdesk.documents.models import VersionSource
 from contractdesk.documents.services import file_document
 from contractdesk.intake.models import ContractRequest, RequestFile, RequestStatus
-from contractdesk.intake.problems import request_problems
+from contractdesk.intake.problems import MAX_PROPOSED_VALUE, MAX_TERM_MONTHS, request_problems
 from contractdesk.salesconnect.outbox import queue_document_upload, queue_request_update
 
 log = structlog.get_logger(__name__)
@@ -49,6 +49,18 @@ class IncomingFile:
     problem: str = ""
 
 
+def already_taken_in(record: dict) -> bool:
+    """Return True when this version of the Salesforce record was handled before.
+
+    A poll window reaches back before the watermark, and a request stays
+    Submitted in the org until its Pending status is delivered, so the same
+    version is often read twice. Only a newer SystemModstamp is a new
+    submission (or cancellation) by the salesperson.
+    """
+    modstamp = parse_datetime(record.get("SystemModstamp") or "")
+    return ContractRequest.objects.filter(salesforce_id=record["Id"], salesforce_modstamp=modstamp).exists()
+
+
 @transaction.atomic
 def receive_request(record: dict, files: list[IncomingFile]) -> ContractRequest:
     """Put a submitted Salesforce request into the queue, or refresh the one already there.
@@ -60,7 +72,7 @@ def receive_request(record: dict, files: list[IncomingFile]) -> ContractRequest:
     salesforce_id = record["Id"]
     request = ContractRequest.objects.select_for_update().filter(salesforce_id=salesforce_id).first()
     if request is not None and request.status == RequestStatus.ACCEPTED:
-        log.info("intake.resubmission_ignored", salesforce_id=salesforce_id, request_id=request.pk)
+        _restore_decided_status(request, record, "submitted again")
         return request
 
     contract_type = _contract_type(record)
@@ -91,16 +103,50 @@ def receive_request(record: dict, files: list[IncomingFile]) -> ContractRequest:
 
 
 @transaction.atomic
-def cancel_request(salesforce_id: str) -> ContractRequest | None:
-    """Withdraw a pending request that the salesperson cancelled in Salesforce."""
-    request = ContractRequest.objects.select_for_update().filter(salesforce_id=salesforce_id).first()
-    if request is None or request.status != RequestStatus.PENDING:
+def cancel_request(record: dict) -> ContractRequest | None:
+    """Withdraw a pending request that the salesperson cancelled in Salesforce.
+
+    A request that was already decided cannot be withdrawn; Salesforce gets
+    its decided status back, with a message saying why.
+    """
+    request = ContractRequest.objects.select_for_update().filter(salesforce_id=record["Id"]).first()
+    if request is None:
+        return None
+    if request.status in {RequestStatus.ACCEPTED, RequestStatus.DECLINED}:
+        _restore_decided_status(request, record, "cancelled")
+        return None
+    if request.status != RequestStatus.PENDING:
         return None
 
     request.status = RequestStatus.CANCELLED
-    request.save(update_fields=["status", "updated_at"])
+    request.salesforce_modstamp = parse_datetime(record.get("SystemModstamp") or "")
+    request.save(update_fields=["status", "salesforce_modstamp", "updated_at"])
     record_event(None, "request.cancelled", request)
+    queue_request_update(request.salesforce_id, {"Sync_Message__c": None})
     return request
+
+
+def _restore_decided_status(request: ContractRequest, record: dict, change: str) -> None:
+    """Put a decided request's status back in Salesforce after the salesperson changed it."""
+    request.salesforce_modstamp = parse_datetime(record.get("SystemModstamp") or "")
+    request.save(update_fields=["salesforce_modstamp", "updated_at"])
+
+    if request.status == RequestStatus.ACCEPTED:
+        message = (
+            f"This request was {change} after it was accepted as contract {request.contract.number}, "
+            "so its status was set back to Accepted. To change or end the contract, contact the contracts team."
+        )
+    else:
+        message = (
+            f"This request was {change} after it was declined, so its status was set back to Declined. "
+            "To ask again, correct the request and set Status to Submitted."
+        )
+    queue_request_update(
+        request.salesforce_id,
+        {"Status__c": RequestStatus(request.status).label, "Sync_Message__c": message},
+    )
+    record_event(None, f"request.{change.replace(' ', '_')}_after_decision", request)
+    log.info("intake.decided_status_restored", request_id=request.pk, salesforce_id=request.salesforce_id)
 
 
 @transaction.atomic
@@ -268,13 +314,15 @@ def _whole_number(value) -> int | None:
     if value is None:
         return None
     number = int(value)
-    return number if 0 <= number <= 32767 else None
+    return number if 1 <= number <= MAX_TERM_MONTHS else None
 
 
 def _decimal(value) -> Decimal | None:
+    """Return the amount in cents precision, or None when it is missing or out of range."""
     if value is None:
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
+    return amount if 0 <= amount <= Decimal(str(MAX_PROPOSED_VALUE)) else None

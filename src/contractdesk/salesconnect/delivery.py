@@ -24,7 +24,6 @@ log = structlog.get_logger(__name__)
 REQUEST_OBJECT = "Contract_Request__c"
 # A claimed message is left alone by other workers for this long.
 LEASE = datetime.timedelta(minutes=5)
-MAX_ATTEMPTS = 12
 BATCH_SIZE = 200
 
 
@@ -134,8 +133,9 @@ def _settle(message: OutboxMessage, error: SalesforceError | None, counts: dict)
     else:
         message.attempts += 1
         message.last_error = str(error)[:2000]
-        if error.retryable and message.attempts < MAX_ATTEMPTS:
-            # 10 s, 20 s, 40 s ... capped at one hour.
+        if error.retryable:
+            # 10 s, 20 s, 40 s ... capped at one hour. A message that may still
+            # succeed is never given up on, so an outage of any length loses nothing.
             message.next_attempt_at = now + datetime.timedelta(seconds=min(10 * 2 ** (message.attempts - 1), 3600))
             counts["retrying"] += 1
         else:
@@ -150,6 +150,17 @@ def _settle(message: OutboxMessage, error: SalesforceError | None, counts: dict)
             error=str(error),
         )
     message.save()
+
+
+def deliver_soon_after_recovery() -> int:
+    """Make every message that is waiting out a backoff due now; return how many.
+
+    Called when the org has just answered, so messages that failed during an
+    outage go out within seconds instead of after their backoff.
+    """
+    return OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0).update(
+        next_attempt_at=timezone.now()
+    )
 
 
 def retry_message(user, message_id: int) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from contractdesk.documents.files import FileRejected, StoredFile, store_stream
 from contractdesk.intake.models import RequestFile
-from contractdesk.intake.services import IncomingFile, cancel_request, receive_request
+from contractdesk.intake.services import IncomingFile, already_taken_in, cancel_request, receive_request
 from contractdesk.salesconnect.client import SalesforceClient, soql_quote
 from contractdesk.salesconnect.errors import SalesforceError
 from contractdesk.salesconnect.models import SyncRun, SyncRunStatus, SyncState
@@ -62,11 +62,12 @@ def sync_contract_requests(client: SalesforceClient) -> SyncRun:
     run_started = timezone.now()
     overlap = datetime.timedelta(seconds=settings.SALESCONNECT["POLL_OVERLAP_SECONDS"])
     window_start = state.watermark - overlap if state.watermark else None
+    _close_interrupted_runs()
     run = SyncRun.objects.create(window_start=window_start)
     structlog.contextvars.bind_contextvars(sync_run_id=run.pk)
 
     try:
-        all_handled = _take_in_window(client, run, window_start)
+        all_handled, bug_seen = _take_in_window(client, run, window_start)
     except SalesforceError as exc:
         run.status = SyncRunStatus.FAILED
         run.add_log(f"Salesforce could not be read: {exc}")
@@ -79,7 +80,9 @@ def sync_contract_requests(client: SalesforceClient) -> SyncRun:
         if all_handled:
             state.watermark = run_started
             state.save(update_fields=["watermark", "updated_at"])
-        if not all_handled:
+        if bug_seen:
+            run.status = SyncRunStatus.ERRORED
+        elif not all_handled:
             run.status = SyncRunStatus.FAILED
         elif run.requests_flagged:
             run.status = SyncRunStatus.COMPLETED_WITH_PROBLEMS
@@ -89,16 +92,34 @@ def sync_contract_requests(client: SalesforceClient) -> SyncRun:
         run.finished_at = timezone.now()
         run.save()
         structlog.contextvars.unbind_contextvars("sync_run_id")
+    _prune_empty_runs(run)
 
     log.info("salesconnect.sync_finished", status=run.status, received=run.requests_received)
     return run
 
 
-def _take_in_window(client: SalesforceClient, run: SyncRun, window_start) -> bool:
+def _close_interrupted_runs() -> None:
+    """Mark runs left Running by a worker that stopped mid-run; only one run is active at a time."""
+    interrupted = SyncRun.objects.filter(status=SyncRunStatus.RUNNING)
+    for run in interrupted:
+        run.add_log("The worker stopped before this run finished; the next run read its window again.")
+        run.status = SyncRunStatus.ERRORED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["log", "status", "finished_at"])
+
+
+def _prune_empty_runs(run: SyncRun) -> None:
+    """Keep only the latest of the runs that found nothing, so the monitor shows runs that did something."""
+    if run.status != SyncRunStatus.SUCCEEDED or run.records_seen:
+        return
+    SyncRun.objects.filter(status=SyncRunStatus.SUCCEEDED, records_seen=0).exclude(pk=run.pk).delete()
+
+
+def _take_in_window(client: SalesforceClient, run: SyncRun, window_start) -> tuple[bool, bool]:
     """Handle every submitted or cancelled request changed since ``window_start``.
 
-    Returns False when some record failed for a reason that may pass, so the
-    watermark stays put and the next run reads it again.
+    Returns whether every record was handled (if not, the watermark stays put
+    and the next run reads them again) and whether a record hit a bug.
     """
     where = "Status__c IN ('Submitted', 'Cancelled')"
     if window_start is not None:
@@ -106,9 +127,10 @@ def _take_in_window(client: SalesforceClient, run: SyncRun, window_start) -> boo
     soql = f"SELECT {', '.join(REQUEST_FIELDS)} FROM {REQUEST_OBJECT} WHERE {where} ORDER BY SystemModstamp"
 
     all_handled = True
+    bug_seen = False
     seen: set[str] = set()
     for record in client.query(soql):
-        if record["Id"] in seen:
+        if record["Id"] in seen or already_taken_in(record):
             continue
         seen.add(record["Id"])
         run.records_seen += 1
@@ -118,12 +140,19 @@ def _take_in_window(client: SalesforceClient, run: SyncRun, window_start) -> boo
             all_handled = False
             run.add_log(f"{record['Id']}: could not be read from Salesforce, will retry: {exc}")
             log.warning("salesconnect.request_read_failed", salesforce_id=record["Id"], error=str(exc))
-    return all_handled
+        except Exception:
+            # A bug on one record must not hold back the others; the run is marked
+            # errored and the watermark stays, so the record is tried again.
+            bug_seen = True
+            all_handled = False
+            run.add_log(f"{record['Id']}: failed with an unexpected error:\n{traceback.format_exc()}")
+            log.exception("salesconnect.request_errored", salesforce_id=record["Id"])
+    return all_handled, bug_seen
 
 
 def _take_in(client: SalesforceClient, run: SyncRun, record: dict) -> None:
     if record["Status__c"] == "Cancelled":
-        if cancel_request(record["Id"]) is not None:
+        if cancel_request(record) is not None:
             run.requests_cancelled += 1
             run.add_log(f"{record['Id']}: cancelled by the salesperson")
         return

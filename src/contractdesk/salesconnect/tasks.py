@@ -5,9 +5,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from contractdesk.salesconnect.connection import connect, is_configured
-from contractdesk.salesconnect.delivery import deliver_due_messages
+from contractdesk.salesconnect.delivery import deliver_due_messages, deliver_soon_after_recovery
 from contractdesk.salesconnect.errors import SalesforceError
 from contractdesk.salesconnect.inbound import sync_contract_requests
+from contractdesk.salesconnect.models import SyncRunStatus
 
 log = structlog.get_logger(__name__)
 
@@ -21,9 +22,13 @@ def sync_inbound() -> None:
         return
     client = connect()
     try:
-        sync_contract_requests(client)
+        run = sync_contract_requests(client)
     finally:
         client.close()
+
+    # The org answered, so messages held back by an outage can go now.
+    if run.status != SyncRunStatus.FAILED and deliver_soon_after_recovery():
+        deliver_outbox()
 
 
 @db_task()
