@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,23 +39,15 @@ def main(argv: list[str]) -> int:
 
     data_dir = Path(settings.DATA_DIR)
     emulator_dir = data_dir / "emulator"
-    children: list[subprocess.Popen] = []
-
-    def stop(*_):
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+    _require_free_ports(args.port, args.emulator_port)
+    children: list[Child] = []
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         # The emulator first: the seeding step and the workers need its credentials.
-        children.append(_start_emulator(emulator_dir, args.emulator_port, settings.PROJECT_DIR / "salesforce"))
-        org = _wait_for_emulator(emulator_dir, children[-1])
+        emulator = Child("Salesforce emulator", _emulator_command(emulator_dir, args.emulator_port), os.environ.copy())
+        children.append(emulator)
+        org = _wait_for_emulator(emulator_dir, emulator.process)
         env = _salesforce_env(org, emulator_dir, args.port)
         os.environ.update(env)
 
@@ -63,60 +56,115 @@ def main(argv: list[str]) -> int:
         passwords = _ensure_demo_users(data_dir)
         _manage("seed_demo_org", env=env)
 
-        children.append(_spawn([sys.executable, "-m", "contractdesk.cli", "run_huey"], env))
-        children.append(_spawn([sys.executable, "-m", "contractdesk.cli", "salesconnect_poll"], env))
-        children.append(
-            _spawn(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "contractdesk.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{args.port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                ],
-                env,
-            )
-        )
+        # --flush-locks: a worker that was killed mid-sync leaves its task lock
+        # behind, and no sync could run until it is cleared. NOTE: with several
+        # worker machines on one Redis, a starting worker would also clear a lock
+        # that a running worker elsewhere holds; a production deployment starts
+        # its workers without this option.
+        cli = [sys.executable, "-m", "contractdesk.cli"]
+        children.append(Child("Huey worker", [*cli, "run_huey", "--flush-locks"], env))
+        children.append(Child("SalesConnect poller", [*cli, "salesconnect_poll"], env))
+        children.append(Child("web server", _gunicorn_command(args.port), env))
         _print_welcome(args.port, org, emulator_dir, passwords)
 
-        while all(child.poll() is None for child in children):
-            time.sleep(1)
-        failed = next(child for child in children if child.poll() is not None)
-        print(
-            f"A contractdesk process stopped (exit code {failed.returncode}): {' '.join(failed.args)}", file=sys.stderr
-        )
-        return 1
+        return _supervise(children)
     except KeyboardInterrupt:
         return 0
     finally:
-        stop()
+        for child in reversed(children):
+            child.stop()
 
 
-def _start_emulator(emulator_dir: Path, port: int, package_dir: Path) -> subprocess.Popen:
-    return _spawn(
-        [
-            sys.executable,
-            "-m",
-            "salesforce_emulator",
-            "serve",
-            "--data-dir",
-            str(emulator_dir),
-            "--package-dir",
-            str(package_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        os.environ.copy(),
-    )
+class Child:
+    """A process that ``run`` starts, watches and starts again if it stops."""
+
+    # A process that stops this many times within RESTART_WINDOW is given up on.
+    MAX_RESTARTS = 5
+    RESTART_WINDOW = 60.0
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]):
+        self.name = name
+        self.command = command
+        self.env = env
+        self.restarts: list[float] = []
+        self.process = subprocess.Popen(command, env=env)
+
+    def restart_if_stopped(self) -> bool:
+        """Start the process again if it stopped; return False when it stops too often."""
+        if self.process.poll() is None:
+            return True
+
+        now = time.monotonic()
+        self.restarts = [moment for moment in self.restarts if now - moment < self.RESTART_WINDOW]
+        if len(self.restarts) >= self.MAX_RESTARTS:
+            print(f"The {self.name} keeps stopping (exit code {self.process.returncode}); giving up.", file=sys.stderr)
+            return False
+        print(f"The {self.name} stopped (exit code {self.process.returncode}); starting it again.", file=sys.stderr)
+        self.restarts.append(now)
+        time.sleep(1)
+        self.process = subprocess.Popen(self.command, env=self.env)
+        return True
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _supervise(children: list[Child]) -> int:
+    """Keep every child running until Ctrl-C; one that keeps failing stops the whole run."""
+    while True:
+        time.sleep(1)
+        if not all(child.restart_if_stopped() for child in children):
+            return 1
+
+
+def _require_free_ports(*ports: int) -> None:
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(
+                    f"Port {port} on 127.0.0.1 is already in use, perhaps by another contractdesk run. "
+                    "Stop it, or choose other ports with CONTRACTDESK_PORT and EMULATOR_PORT."
+                )
+
+
+def _gunicorn_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "contractdesk.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+    ]
+
+
+def _emulator_command(emulator_dir: Path, port: int) -> list[str]:
+    package_dir = Path(__file__).resolve().parents[2] / "salesforce"
+    return [
+        sys.executable,
+        "-m",
+        "salesforce_emulator",
+        "serve",
+        "--data-dir",
+        str(emulator_dir),
+        "--package-dir",
+        str(package_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 def _wait_for_emulator(emulator_dir: Path, process: subprocess.Popen) -> dict:
@@ -155,10 +203,6 @@ def _salesforce_env(org: dict, emulator_dir: Path, port: int) -> dict[str, str]:
 
 def _manage(*command: str, env: dict) -> None:
     subprocess.run([sys.executable, "-m", "contractdesk.cli", *command], env=env, check=True)
-
-
-def _spawn(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(command, env=env)
 
 
 def _ensure_demo_users(data_dir: Path) -> dict[str, str]:

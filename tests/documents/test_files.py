@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from django.core.files.storage import default_storage
 
-from contractdesk.documents.files import DOCX, PDF, FileRejected, open_stored, store_file, store_stream
+from contractdesk.documents.files import DOCX, PDF, FileRejected, clip_filename, open_stored, store_file, store_stream
 from tests.conftest import CONTRACTS, SHARED_DATA
 
 
@@ -73,3 +73,15 @@ def test_rejected_file_leaves_storage_untouched(file_storage):
     with pytest.raises(FileRejected):
         store_file(io.BytesIO(b"plain text"), "notes.pdf")
     assert not default_storage.exists("contracts")
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("short.pdf", "short.pdf"),
+        ("a" * 300 + ".pdf", "a" * 251 + ".pdf"),
+        ("b" * 300, "b" * 255),
+    ],
+)
+def test_clip_filename_keeps_extension(filename, expected):
+    assert clip_filename(filename) == expected

@@ -4,11 +4,12 @@ import io
 
 import pytest
 
+from contractdesk.documents.models import DocumentVersion
 from contractdesk.intake.models import ContractRequest, RequestStatus
 from contractdesk.salesconnect.inbound import sync_contract_requests
-from contractdesk.salesconnect.models import SyncRunStatus
+from contractdesk.salesconnect.models import OutboxMessage, OutboxStatus, SyncRunStatus
 from tests.conftest import CONTRACTS
-from tests.e2e.test_salesconnect_loop import org_request
+from tests.e2e.test_salesconnect_loop import org_files, org_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -117,3 +118,28 @@ def test_cancelled_request_leaves_the_queue(salesconnect, account_and_type):
 
     assert run.requests_cancelled == 1
     assert ContractRequest.objects.get(salesforce_id=request_id).status == RequestStatus.CANCELLED
+
+
+def test_awkward_file_names_reach_salesforce_files(salesconnect, account_and_type, client, manager):
+    content = (CONTRACTS / "pdf" / "common-paper-mutual-nda.pdf").read_bytes()
+    long_name = "n" * 300 + ".pdf"
+    request_id = submit(salesconnect, *account_and_type, attachment=("nda.pdf", content))
+    for name in ("nda.pdf", long_name):
+        salesconnect.upload_content_version(
+            title=name[:200], path_on_client=name, data=io.BytesIO(content), first_publish_location_id=request_id
+        )
+    salesconnect.request("PATCH", f"sobjects/Contract_Request__c/{request_id}", json={"Status__c": "Submitted"})
+    sync_contract_requests(salesconnect)
+    request = ContractRequest.objects.get(salesforce_id=request_id)
+    client.force_login(manager)
+
+    client.post(f"/requests/{request.pk}/approve", {"company": "", "title": ""})
+
+    versions = DocumentVersion.objects.filter(document__contract__request=request)
+    assert versions.count() == 3
+    assert all(version.salesforce_content_version_id for version in versions)
+    assert any(version.filename.endswith(".pdf") and len(version.filename) == 255 for version in versions)
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+    contract_number = versions.first().document.contract.number
+    uploaded = [title for title, _sha in org_files(salesconnect, request_id) if title.startswith(contract_number)]
+    assert len(uploaded) == 3

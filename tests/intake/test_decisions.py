@@ -129,3 +129,13 @@ def test_approve_files_every_stored_file(manager, db):
 
     assert contract.documents.count() == 2
     assert OutboxMessage.objects.filter(kind=OutboxKind.UPLOAD_DOCUMENT).count() == 2
+
+
+def test_same_named_files_get_distinct_titles(manager, db):
+    files = [incoming_file(), incoming_file(version_id="0685g00000FiLe8AAA")]
+    request = receive_request(salesforce_record(), files)
+
+    contract = approve_request(manager, request.pk)
+
+    titles = sorted(contract.documents.values_list("title", flat=True))
+    assert titles == ["common-paper-mutual-nda", "common-paper-mutual-nda (2)"]

@@ -101,6 +101,16 @@ def sniff_media_type(fileobj: BinaryIO, filename: str) -> str:
     raise FileRejected(f"{filename} is not a PDF or a Word (DOCX) document. Attach the contract as a PDF or DOCX file.")
 
 
+def clip_filename(filename: str, limit: int = 255) -> str:
+    """Shorten a file name to ``limit`` characters, keeping its extension."""
+    if len(filename) <= limit:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension) > 16:
+        return filename[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
+
+
 def open_stored(storage_key: str):
     """Open a stored file for reading."""
     return default_storage.open(storage_key, "rb")

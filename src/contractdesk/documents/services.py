@@ -1,5 +1,6 @@
 """File documents under contracts."""
 
+from contractdesk.documents.files import clip_filename
 from contractdesk.documents.models import Document, DocumentVersion
 
 
@@ -12,7 +13,7 @@ def file_document(*, contract, title: str, stored, filename: str, source: str, u
     return DocumentVersion.objects.create(
         document=document,
         number=1,
-        filename=filename[:255],
+        filename=clip_filename(filename),
         media_type=stored.media_type,
         size=stored.size,
         sha256=stored.sha256,

@@ -21,7 +21,7 @@ from contractdesk.companies.models import Company
 from contractdesk.companies.services import company_for_account
 from contractdesk.contracts.models import ContractStatus, ContractType
 from contractdesk.contracts.services import TERM_TYPES_FROM_SALESFORCE, create_contract
-from contractdesk.documents.files import StoredFile
+from contractdesk.documents.files import StoredFile, clip_filename
 from contractdesk.documents.models import VersionSource
 from contractdesk.documents.services import file_document
 from contractdesk.intake.models import ContractRequest, RequestFile, RequestStatus
@@ -175,17 +175,23 @@ def approve_request(user, request_id: int, *, company_id: int | None = None, tit
         salesforce_opportunity_id=request.salesforce_opportunity_id,
         salesforce_opportunity_name=request.opportunity_name,
     )
-    versions = [
-        file_document(
-            contract=contract,
-            title=request_file.filename.rsplit(".", 1)[0],
-            stored=request_file,
-            filename=request_file.filename,
-            source=VersionSource.SALESFORCE_REQUEST,
-            uploaded_by=user,
+    versions = []
+    titles: set[str] = set()
+    for request_file in request.files.exclude(storage_key=""):
+        # Titles are unique within a contract, so two attachments with the same
+        # name stay two distinguishable documents here and in Salesforce Files.
+        title = _unique_title(request_file.filename.rsplit(".", 1)[0], titles)
+        titles.add(title)
+        versions.append(
+            file_document(
+                contract=contract,
+                title=title,
+                stored=request_file,
+                filename=request_file.filename,
+                source=VersionSource.SALESFORCE_REQUEST,
+                uploaded_by=user,
+            )
         )
-        for request_file in request.files.exclude(storage_key="")
-    ]
 
     request.status = RequestStatus.ACCEPTED
     request.company = company
@@ -229,6 +235,15 @@ def decline_request(user, request_id: int, notes: str) -> ContractRequest:
     )
     log.info("intake.request_declined", request_id=request.pk, user_id=user.pk)
     return request
+
+
+def _unique_title(title: str, taken: set[str]) -> str:
+    title = title[:200]
+    candidate, number = title, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{title} ({number})"
+    return candidate
 
 
 def _open_request(request_id: int) -> ContractRequest:
@@ -296,7 +311,7 @@ def _replace_files(request: ContractRequest, files: list[IncomingFile]) -> None:
             salesforce_content_version_id=incoming.content_version_id,
             defaults={
                 "salesforce_content_document_id": incoming.content_document_id,
-                "filename": incoming.filename[:255],
+                "filename": clip_filename(incoming.filename),
                 "media_type": stored.media_type if stored else "",
                 "size": stored.size if stored else None,
                 "sha256": stored.sha256 if stored else "",

@@ -89,7 +89,9 @@ def _deliver_upload(client: SalesforceClient, message: OutboxMessage, counts: di
     version = DocumentVersion.objects.select_related("document__contract").get(
         pk=message.payload["document_version_id"]
     )
-    title = f"{version.document.contract.number} {version.document.title} v{version.number}"
+    # ContentVersion.Title holds at most 255 characters; the contract number and
+    # version lead, so a shortened title still identifies the upload.
+    title = f"{version.document.contract.number} v{version.number} {version.document.title}"[:255]
     try:
         content_version_id = _existing_upload(client, message.salesforce_id, title)
         if content_version_id is None:
