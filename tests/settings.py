@@ -22,3 +22,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Live-server threads must not keep connections open, or PostgreSQL cannot drop
 # the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A database name of its own per run, so two checkouts testing on one PostgreSQL
+# server at the same time do not drop each other's test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_contractdesk_{os.getpid()}"}  # noqa: F405

@@ -21,7 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, data_dir: Path, **options):
         if not (data_dir / "salesforce-sample").is_dir():
-            raise CommandError(f"No sample data in {data_dir}; pass --data-dir with the shared data folder.")
+            raise CommandError(
+                f"No Salesforce sample data in {data_dir / 'salesforce-sample'}. Pass --data-dir, or set "
+                "CONTRACTDESK_SAMPLE_DATA_DIR to the folder that holds salesforce-sample/ and contracts/."
+            )
         client = connect()
         try:
             added = seed_demo_org(client, data_dir)
