@@ -46,6 +46,11 @@ def configure_logging(log_format: str, level: str) -> None:
     root.setLevel(level.upper())
     # Request lines from the development server repeat what the middleware logs.
     logging.getLogger("django.server").setLevel(logging.WARNING)
+    # Huey's consumer adds a handler of its own unless its logger has one, and
+    # every worker line would then be printed twice.
+    huey_logger = logging.getLogger("huey")
+    huey_logger.handlers = [handler]
+    huey_logger.propagate = False
 
 
 # A client-supplied request id is kept only if it cannot forge log content.
