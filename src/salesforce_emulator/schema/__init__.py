@@ -23,7 +23,7 @@ def build_schema(
 ) -> tuple[Schema, Package]:
     """Combine the standard objects with what deployed metadata and the SFDX folder add.
 
-    deployed holds the components installed earlier through the Metadata API. The folder
+    deployed contains the components installed earlier through the Metadata API. The folder
     at package_dir is applied after them, so where both define a field the folder wins.
     Custom objects come back without key prefixes; the store assigns them so they stay
     the same across restarts.

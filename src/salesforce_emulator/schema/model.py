@@ -194,7 +194,17 @@ class Schema:
     def get(self, name: str) -> ObjectDef | None:
         """Return the sObject with this API name, ignoring case, or None."""
         canonical = self._lower.get(name.lower())
-        return self.objects[canonical] if canonical else None
+        # get() rather than [], because replace_with() on another thread may have
+        # swapped one of the two dicts but not yet the other.
+        return self.objects.get(canonical) if canonical else None
+
+    def replace_with(self, other: "Schema") -> None:
+        """Take over other's objects, as a Metadata API deploy does once it is installed.
+
+        Readers on other threads keep iterating the dicts they already hold, so they see
+        the old schema or the new one, never a half-changed one.
+        """
+        self.objects, self._lower = other.objects, other._lower
 
     def by_key_prefix(self, key_prefix: str) -> ObjectDef | None:
         """Return the sObject whose ids start with key_prefix, or None."""
