@@ -11,6 +11,7 @@ import structlog
 from .org import Org
 from .schema import PackageError
 from .server import base_url_for, bind_socket, make_server
+from .sessions import DEFAULT_SESSION_TIMEOUT_SECONDS
 from .usage import DEFAULT_DAILY_API_LIMIT
 
 
@@ -38,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"API requests allowed per day (default {DEFAULT_DAILY_API_LIMIT})",
     )
     serve.add_argument(
+        "--session-seconds", type=float, default=DEFAULT_SESSION_TIMEOUT_SECONDS,
+        help="session timeout in seconds: a session expires this long after it was issued or "
+             f"last extended (default {DEFAULT_SESSION_TIMEOUT_SECONDS}, Salesforce's two hours)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"],
         help="uvicorn log level; debug also logs every request",
     )
@@ -60,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except PackageError as error:
         print(f"salesforce-emulator: cannot load the package: {error}", file=sys.stderr)
         return 2
+    org.sessions.timeout_seconds = arguments.session_seconds
 
     try:
         sock = bind_socket(arguments.host, arguments.port)

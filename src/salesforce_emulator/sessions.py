@@ -61,7 +61,12 @@ class SessionService:
         return self.authenticate_token(token.strip())
 
     def authenticate_token(self, token: str) -> Session:
-        """Return the live session of an access token, or raise INVALID_SESSION_ID."""
+        """Return the live session of an access token, or raise INVALID_SESSION_ID.
+
+        A session expires timeout_seconds after it was issued or last extended. As in
+        Salesforce, a call extends it only when more than half of the timeout has passed
+        since then.
+        """
         now = time.time()
         with self.store.transaction() as connection:
             row = connection.execute(
@@ -69,9 +74,10 @@ class SessionService:
             ).fetchone()
             if row is None or row["revoked"] or now - row["last_used"] > self.timeout_seconds:
                 raise invalid_session()
-            connection.execute(
-                "UPDATE emu_session SET last_used = ? WHERE token = ?", (now, token),
-            )
+            if now - row["last_used"] > self.timeout_seconds / 2:
+                connection.execute(
+                    "UPDATE emu_session SET last_used = ? WHERE token = ?", (now, token),
+                )
         return Session(row["token"], row["user_id"], row["client_id"])
 
     def revoke(self, token: str) -> bool:

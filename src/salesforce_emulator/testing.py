@@ -14,6 +14,7 @@ from pathlib import Path
 from .faults import Faults
 from .org import Org
 from .server import base_url_for, bind_socket, make_server
+from .sessions import DEFAULT_SESSION_TIMEOUT_SECONDS
 from .usage import DEFAULT_DAILY_API_LIMIT
 
 STARTUP_TIMEOUT_SECONDS = 15
@@ -69,9 +70,15 @@ def running_emulator(
     data_dir: Path,
     package_dir: Path | None = None,
     daily_api_limit: int = DEFAULT_DAILY_API_LIMIT,
+    session_seconds: float = DEFAULT_SESSION_TIMEOUT_SECONDS,
 ) -> Iterator[RunningEmulator]:
-    """Start an emulator on 127.0.0.1 with a free port; stop it when the block ends."""
+    """Start an emulator on 127.0.0.1 with a free port; stop it when the block ends.
+
+    session_seconds is the session timeout: a session expires that long after it was
+    issued or last extended, and then fails with 401 INVALID_SESSION_ID.
+    """
     org = Org(Path(data_dir), Path(package_dir) if package_dir else None, daily_api_limit)
+    org.sessions.timeout_seconds = session_seconds
     sock = bind_socket("127.0.0.1", 0)
     base_url = base_url_for("127.0.0.1", sock.getsockname()[1])
     credentials_file = org.write_credentials(base_url)
