@@ -45,8 +45,10 @@ def test_jsforce_suite(tmp_path):
         }
         try:
             # The command is fixed; only the environment carries the emulator's details.
+            # One test file at a time: auth.test.js expires every session of the org,
+            # which would interrupt another file's calls running at the same moment.
             completed = subprocess.run(  # noqa: S603
-                [shutil.which("node"), "--test"],
+                [shutil.which("node"), "--test", "--test-concurrency=1"],
                 cwd=SUITE_DIR, env=env, capture_output=True, text=True, timeout=NODE_TIMEOUT_SECONDS,
                 check=False,
             )

@@ -8,7 +8,9 @@ given as `scratch_url`. The suite logs in with it and hands the session to
 
 import base64
 import hashlib
+import time
 import uuid
+import zipfile
 
 import pytest
 import requests
@@ -26,6 +28,9 @@ from .conftest import API_VERSION
 
 PAGING_RECORDS = 2050
 TREE_BATCH = 200
+METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
+DEPLOY_TIMEOUT_SECONDS = 20
+DEPLOY_DONE_STATES = {"Succeeded", "SucceededPartial", "Failed", "Canceled"}
 
 
 def log_in(emulator, http: requests.Session) -> Salesforce:
@@ -440,6 +445,53 @@ def test_bulk2_query(sf, paging_accounts):
     assert pages[0].splitlines()[0] == '"Id","Name"'
     assert len(pages) == 3
     assert len(rows) == PAGING_RECORDS
+
+
+# Metadata API deploy ------------------------------------------------------------------
+
+
+def gadget_package(path) -> str:
+    """Write a Metadata API package with one custom object and a text field; return its path."""
+    manifest = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Package xmlns="{METADATA_NS}">'
+        "<types><members>Py_Gadget__c</members><name>CustomObject</name></types>"
+        f"<version>{API_VERSION}</version></Package>"
+    )
+    custom_object = (
+        f'<?xml version="1.0" encoding="UTF-8"?><CustomObject xmlns="{METADATA_NS}">'
+        "<deploymentStatus>Deployed</deploymentStatus>"
+        "<fields><fullName>Serial__c</fullName><label>Serial</label><length>40</length><type>Text</type></fields>"
+        "<label>Gadget</label><nameField><label>Gadget Name</label><type>Text</type></nameField>"
+        "<pluralLabel>Gadgets</pluralLabel><sharingModel>ReadWrite</sharingModel></CustomObject>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("package.xml", manifest)
+        archive.writestr("objects/Py_Gadget__c.object", custom_object)
+    return str(path)
+
+
+def wait_for_deploy(sf: Salesforce, async_id: str) -> dict:
+    """Poll checkDeployStatus until the deploy is done, for at most DEPLOY_TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + DEPLOY_TIMEOUT_SECONDS
+    while True:
+        status = sf.checkDeployStatus(async_id)
+        if status["state"] in DEPLOY_DONE_STATES:
+            return status
+        if time.monotonic() > deadline:
+            pytest.fail(f"deploy {async_id} was still {status['state']} after {DEPLOY_TIMEOUT_SECONDS} s")
+        time.sleep(0.1)
+
+
+def test_metadata_deploy(sf, tmp_path):
+    started = sf.deploy(gadget_package(tmp_path / "package.zip"), sandbox=False)
+    status = wait_for_deploy(sf, started["asyncId"])
+
+    fields = [field["name"] for field in sf.Py_Gadget__c.describe()["fields"]]
+    created = sf.Py_Gadget__c.create({"Name": "G-1", "Serial__c": "S-1"})
+
+    assert status["state"] == "Succeeded"
+    assert "Serial__c" in fields
+    assert created["success"] is True
 
 
 # Errors --------------------------------------------------------------------------------
