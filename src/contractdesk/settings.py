@@ -186,6 +186,8 @@ SALESCONNECT = {
     "TIMEOUT": (5.0, float(os.environ.get("SALESFORCE_READ_TIMEOUT", "60"))),
     # How often the poller looks for submitted requests, in seconds.
     "POLL_SECONDS": int(os.environ.get("SALESCONNECT_POLL_SECONDS", "15")),
+    # SalesConnect pauses while the org has used more than this share of its daily API limit.
+    "API_SHARE": float(os.environ.get("SALESCONNECT_API_SHARE", "0.8")),
     # How far each poll window reaches back before the last watermark, in seconds,
     # so a record committed late in the previous window is not missed.
     "POLL_OVERLAP_SECONDS": 60,

@@ -118,3 +118,19 @@ def test_sync_now_as_manager_is_403(client_as, manager, configured_org, huey_que
 
     assert response.status_code == 403
     assert huey_queue.pending_count() == 0
+
+
+def test_sync_page_shows_api_pause(client, administrator, settings):
+    from django.utils import timezone
+
+    from contractdesk.salesconnect.models import ApiUsage
+
+    settings.SALESCONNECT = {**settings.SALESCONNECT, "API_SHARE": 0.8}
+    ApiUsage.objects.create(pk=1, used=900, daily_limit=1000, observed_at=timezone.now())
+    client.force_login(administrator)
+
+    response = client.get("/sync/")
+
+    assert b"900 of 1000 daily calls" in response.content
+    assert b"(90%)" in response.content
+    assert b"Polling and delivery are paused" in response.content

@@ -98,6 +98,22 @@ def sync_contract_requests(client: SalesforceClient) -> SyncRun:
     return run
 
 
+def record_throttled_run(reason: str) -> SyncRun:
+    """Show in the sync monitor that polling is paused for the API limit.
+
+    One row stands for a whole pause: later polls during it update that row.
+    """
+    latest = SyncRun.objects.order_by("-started_at", "-pk").first()
+    now = timezone.now()
+    if latest is not None and latest.status == SyncRunStatus.THROTTLED:
+        latest.finished_at = now
+        latest.log = f"{reason}\n"
+        latest.save(update_fields=["finished_at", "log"])
+        return latest
+    log.warning("salesconnect.sync_paused_for_api_limit", reason=reason)
+    return SyncRun.objects.create(status=SyncRunStatus.THROTTLED, finished_at=now, log=f"{reason}\n")
+
+
 def _close_interrupted_runs() -> None:
     """Mark runs left Running by a worker that stopped mid-run; only one run is active at a time."""
     interrupted = SyncRun.objects.filter(status=SyncRunStatus.RUNNING)

@@ -18,6 +18,25 @@ class SyncState(models.Model):
         return f"{self.sobject} since {self.watermark}"
 
 
+class ApiUsage(models.Model):
+    """The org's API usage as Salesforce last reported it in Sforce-Limit-Info.
+
+    Only one row exists. The usage counts every integration of the org, not
+    only SalesConnect, over Salesforce's rolling 24 hours.
+    """
+
+    used = models.PositiveIntegerField()
+    daily_limit = models.PositiveIntegerField()
+    observed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.used}/{self.daily_limit} API calls at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def share_used(self) -> float:
+        return self.used / self.daily_limit if self.daily_limit else 0.0
+
+
 class SyncRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
@@ -28,6 +47,8 @@ class SyncRunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     # A bug: the traceback is kept in the log.
     ERRORED = "errored", "Errored"
+    # Not run, because the org is near its daily API limit.
+    THROTTLED = "throttled", "Paused for the API limit"
 
 
 class SyncRun(models.Model):

@@ -7,7 +7,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from contractdesk.salesconnect.connection import connect, is_configured
 from contractdesk.salesconnect.delivery import deliver_due_messages, deliver_soon_after_recovery
 from contractdesk.salesconnect.errors import SalesforceError
-from contractdesk.salesconnect.inbound import sync_contract_requests
+from contractdesk.salesconnect.inbound import record_throttled_run, sync_contract_requests
+from contractdesk.salesconnect.limits import record_usage, throttle_reason
 from contractdesk.salesconnect.models import SyncRunStatus
 
 log = structlog.get_logger(__name__)
@@ -22,8 +23,13 @@ def sync_inbound() -> None:
         return
     client = connect()
     try:
+        reason = throttle_reason(client)
+        if reason:
+            record_throttled_run(reason)
+            return
         run = sync_contract_requests(client)
     finally:
+        record_usage(client)
         client.close()
 
     # The org answered, so messages held back by an outage can go now.
@@ -38,12 +44,18 @@ def deliver_outbox() -> None:
         return
     client = connect()
     try:
+        reason = throttle_reason(client)
+        if reason:
+            # The messages stay queued; the sync monitor shows the pause.
+            log.info("salesconnect.delivery_paused_for_api_limit")
+            return
         counts = deliver_due_messages(client)
     except SalesforceError as exc:
         # Sign-in failed: the messages stay queued and the periodic retry picks them up.
         log.warning("salesconnect.delivery_unavailable", error=str(exc))
         return
     finally:
+        record_usage(client)
         client.close()
     if any(counts.values()):
         log.info("salesconnect.outbox_delivered", **counts)

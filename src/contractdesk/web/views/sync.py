@@ -1,5 +1,6 @@
 """The sync monitor for administrators: inbound runs, undelivered outbox messages, and retries."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contractdesk.accounts.permissions import require_admin
 from contractdesk.salesconnect.connection import is_configured
 from contractdesk.salesconnect.delivery import retry_message
-from contractdesk.salesconnect.models import OutboxStatus
+from contractdesk.salesconnect.models import ApiUsage, OutboxStatus
 from contractdesk.salesconnect.services import request_sync
 from contractdesk.web import queries
 
@@ -28,6 +29,8 @@ def sync_monitor(request: HttpRequest) -> HttpResponse:
         "undelivered": undelivered,
         "undelivered_total": undelivered_total,
         "salesforce_configured": is_configured(),
+        "api_usage": ApiUsage.objects.filter(pk=1).first(),
+        "api_share": settings.SALESCONNECT["API_SHARE"],
     }
     return render(request, "web/sync.html", context)
 
