@@ -1,9 +1,10 @@
 """``contractdesk run``: start everything on embedded defaults for a first look.
 
-It starts the local Salesforce emulator (with the repository's package),
-prepares the database, seeds the org with sample data and submitted requests,
-then runs the web server, a Huey worker and the SalesConnect poller until
-Ctrl-C. All state lives in the data folder.
+It starts the local Salesforce emulator and installs the repository's package
+in it through the Metadata API, as an administrator would. Then it prepares the
+database, seeds the org with sample data and submitted requests, and runs the
+web server, a Huey worker and the SalesConnect poller until Ctrl-C. All state
+lives in the data folder.
 """
 
 import argparse
@@ -54,6 +55,9 @@ def main(argv: list[str]) -> int:
         _manage("migrate", "--noinput", env=env)
         _manage("collectstatic", "--noinput", env=env)
         passwords = _ensure_demo_users(data_dir)
+        # Deployed on every run: a deploy is idempotent (unchanged components stay as
+        # they are), and it brings changes made to salesforce/ since the last run.
+        _manage("deploy_salesforce_package", env=env)
         _manage("seed_demo_org", env=env)
 
         # --flush-locks: a worker that was killed mid-sync leaves its task lock
@@ -150,7 +154,8 @@ def _gunicorn_command(port: int) -> list[str]:
 
 
 def _emulator_command(emulator_dir: Path, port: int) -> list[str]:
-    package_dir = Path(__file__).resolve().parents[2] / "salesforce"
+    # No --package-dir: the org gets the package from deploy_salesforce_package, and
+    # keeps what was deployed across restarts.
     return [
         sys.executable,
         "-m",
@@ -158,8 +163,6 @@ def _emulator_command(emulator_dir: Path, port: int) -> list[str]:
         "serve",
         "--data-dir",
         str(emulator_dir),
-        "--package-dir",
-        str(package_dir),
         "--host",
         "127.0.0.1",
         "--port",

@@ -27,3 +27,20 @@ class User(AbstractUser):
     @property
     def is_contractdesk_admin(self) -> bool:
         return self.is_active and self.role == Role.ADMINISTRATOR
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept for a while to slow down password guessing."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_user"),
+            models.Index(fields=["ip_address", "at"], name="signin_failure_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address} at {self.at:%Y-%m-%d %H:%M}"

@@ -52,6 +52,17 @@ class SalesforceClient:
 
     # Session handling
 
+    def session(self, *, renew: bool = False) -> Session:
+        """Return the signed-in session (access token and instance URL), signing in if needed.
+
+        Calls outside the REST API, such as the Metadata API's SOAP calls, send the token
+        themselves. ``renew`` discards the current session first, for when the org
+        answered INVALID_SESSION_ID.
+        """
+        if renew:
+            self._session = None
+        return self._ensure_session()
+
     def _ensure_session(self) -> Session:
         if self._session is None:
             self._session = request_session(self.http, self.credentials, self.timeout, self.verify)
