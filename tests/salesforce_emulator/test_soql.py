@@ -147,11 +147,11 @@ def test_long_text_cannot_be_filtered(org):
     assert "field 'Notes__c' can not be filtered in a query call" in error.message
 
 
-def test_group_by_is_named_as_unsupported(org):
-    error = query_error(org, "SELECT Industry FROM Account GROUP BY Industry")
+def test_group_by_rollup_is_named_as_unsupported(org):
+    error = query_error(org, "SELECT Industry FROM Account GROUP BY ROLLUP(Industry)")
 
     assert error.error_code == "MALFORMED_QUERY"
-    assert "GROUP BY is not supported" in error.message
+    assert "GROUP BY ROLLUP is not supported" in error.message
 
 
 def test_content_document_link_needs_filter(org):

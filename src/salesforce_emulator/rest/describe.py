@@ -7,6 +7,7 @@ deletable flags reflect their object and field permissions.
 
 from ..permissions import UserAccess, is_permissionable
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
+from ..soql.aggregates import is_groupable
 
 _SOAP_TYPES = {
     "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
@@ -80,13 +81,6 @@ def describe_global(schema: Schema, version: str, access: UserAccess) -> dict:
             if access.can_read(object_def)
         ],
     }
-
-
-def is_groupable(field_def: FieldDef) -> bool:
-    """Tell whether SOQL can GROUP BY this field (not numbers with decimals, date-times or long text)."""
-    if not field_def.filterable:
-        return False
-    return field_def.type not in ("double", "currency", "percent", "datetime", "multipicklist", "textarea")
 
 
 def describe_field(

@@ -14,12 +14,12 @@ from ..permissions import UserAccess
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 from ..store import quote, table_name
 from . import nodes as ast
+from .aggregates import AggregateColumn, AggregateCompiler
 from .conditions import ConditionCompiler, filters_content_document_link
 from .parser import query_error
 from .scope import QueryScope
 
 MAX_OFFSET = 2000
-AGGREGATE_FUNCTIONS = {"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"}
 
 _NO_SUCH_COLUMN = (
     "No such column '{field}' on entity '{object}'. If you are attempting to use a custom "
@@ -64,17 +64,6 @@ class ParentNode:
 
 
 @dataclass
-class AggregateColumn:
-    """An aggregate function result, named expr0, expr1, ... unless aliased."""
-
-    sql_alias: str
-    name: str
-    function: str
-    source: str
-    field_def: FieldDef
-
-
-@dataclass
 class ChildQuery:
     """A child relationship subquery, run for each page of parent records."""
 
@@ -100,6 +89,11 @@ class CompiledQuery:
     parents: dict[tuple[str, ...], ParentNode] = field(default_factory=dict)
     aggregates: list[AggregateColumn] = field(default_factory=list)
     is_count: bool = False
+    group_sql: str = ""
+    # (table alias, field name) -> SQL column of each GROUP BY field.
+    grouped: dict[tuple[str, str], str] = field(default_factory=dict)
+    having_sql: str = ""
+    having_params: list = field(default_factory=list)
 
     @property
     def is_aggregate(self) -> bool:
@@ -107,7 +101,7 @@ class CompiledQuery:
         return bool(self.aggregates)
 
 
-class Compiler(ConditionCompiler):
+class Compiler(ConditionCompiler, AggregateCompiler):
     """Compile parsed SOQL against a schema; one instance per query text.
 
     access limits the query to the objects and fields a user can read: others fail as if
@@ -123,6 +117,7 @@ class Compiler(ConditionCompiler):
         self.include_deleted = include_deleted
         self.today = today or datetime.datetime.now(datetime.UTC).date()
         self.access = access or UserAccess.full()
+        self.in_having = False
         self._alias_count = 0
 
     def new_alias(self, prefix: str) -> str:
@@ -175,8 +170,12 @@ class Compiler(ConditionCompiler):
             conditions.append(where_sql)
             compiled.params.extend(params)
         compiled.where_sql = " AND ".join(f"({condition})" for condition in conditions) or "1"
+        self.compile_having(query, scope, compiled)
 
-        order_terms = [self._order_term(item, scope) for item in query.order]
+        if compiled.is_aggregate:
+            order_terms = [self.aggregate_order_term(item, scope, compiled) for item in query.order]
+        else:
+            order_terms = [self._order_term(item, scope) for item in query.order]
         if not compiled.is_aggregate and not compiled.is_count:
             # Ties are broken by insertion order, so pages never overlap or skip rows.
             order_terms.append(f"{scope.alias}.rowid")
@@ -187,8 +186,7 @@ class Compiler(ConditionCompiler):
         ).strip()
         if compiled.is_aggregate:
             compiled.select_sql = ", ".join(
-                f"{self._aggregate_sql(column)} AS {column.sql_alias}"
-                for column in compiled.aggregates
+                f"{self.column_sql(column)} AS {column.sql_alias}" for column in compiled.aggregates
             )
         else:
             compiled.select_sql = ", ".join(
@@ -202,9 +200,8 @@ class Compiler(ConditionCompiler):
     def _compile_select_list(
         self, query: ast.Query, scope: QueryScope, compiled: CompiledQuery,
     ) -> None:
-        functions = [item for item in query.select if isinstance(item, ast.SelectFunction)]
-        if functions:
-            self._compile_aggregates(query, functions, scope, compiled)
+        if query.group_by or any(isinstance(item, ast.SelectFunction) for item in query.select):
+            self.compile_aggregate_select(query, scope, compiled)
             return
 
         id_alias = scope.column_alias(scope.alias, "Id")
@@ -241,44 +238,6 @@ class Compiler(ConditionCompiler):
             object_def=owner,
             id_alias=owner_id_alias,
         )
-
-    def _compile_aggregates(
-        self, query: ast.Query, functions: list, scope: QueryScope, compiled: CompiledQuery,
-    ) -> None:
-        plain = [item for item in query.select if not isinstance(item, ast.SelectFunction)]
-        if plain:
-            first = plain[0]
-            position = first.path.position if isinstance(first, ast.SelectField) else None
-            text = first.path.text if isinstance(first, ast.SelectField) else "subquery"
-            raise self.error(position, f"Field must be grouped or aggregated: {text}")
-
-        for function in functions:
-            if function.name not in AGGREGATE_FUNCTIONS:
-                raise self.error(function.position, f"Unknown function: {function.name}")
-
-        if len(functions) == 1 and functions[0].name == "COUNT" and functions[0].path is None:
-            compiled.is_count = True
-            return
-        if any(function.path is None for function in functions):
-            raise self.error(
-                functions[0].position, "COUNT() must be the only element in the SELECT list.",
-            )
-
-        for index, function in enumerate(functions):
-            table_alias, field_def, _owner, _relationships = self.resolve(function.path, scope)
-            compiled.aggregates.append(AggregateColumn(
-                sql_alias=f"a{index}",
-                name=function.alias or f"expr{index}",
-                function=function.name,
-                source=f"{table_alias}.{quote(field_def.name)}",
-                field_def=field_def,
-            ))
-
-    @staticmethod
-    def _aggregate_sql(column: AggregateColumn) -> str:
-        if column.function == "COUNT_DISTINCT":
-            return f"COUNT(DISTINCT {column.source})"
-        return f"{column.function}({column.source})"
 
     def _child_query(self, query: ast.Query, parent_scope: QueryScope) -> ChildQuery:
         relationship = parent_scope.object_def.child_relationship(query.object_name)
@@ -358,6 +317,11 @@ class Compiler(ConditionCompiler):
         return f"{table_alias}.{quote(field_def.name)}", field_def
 
     def _order_term(self, item: ast.OrderItem, scope: QueryScope) -> str:
+        if isinstance(item.path, ast.AggregateCall):
+            raise self.error(
+                item.path.position,
+                f"Aggregate functions such as {item.path.name}() in ORDER BY need an aggregate query",
+            )
         column, _field_def = self._filterable_column(item.path, scope, "sorted")
         term = column + (" DESC" if item.descending else " ASC")
         if item.nulls_last is not None:

@@ -29,6 +29,7 @@ class ConditionCompiler:
             return sql, [param for _sql, params in parts for param in params]
 
         compilers = {
+            ast.AggregateComparison: self.aggregate_comparison,
             ast.Comparison: self._comparison,
             ast.Like: self._like,
             ast.InList: self._in_list,

@@ -185,20 +185,35 @@ class QueryService:
 
     @staticmethod
     def _aggregate(connection: sqlite3.Connection, compiled: CompiledQuery) -> list[dict]:
-        row = connection.execute(
-            f"SELECT {compiled.select_sql} FROM {compiled.from_sql} WHERE {compiled.where_sql}",  # noqa: S608 - schema names only, values bound
-            compiled.params,
-        ).fetchone()
-        record: dict = {"attributes": {"type": "AggregateResult"}}
-        for column in compiled.aggregates:
-            value = row[column.sql_alias]
-            if column.function in ("COUNT", "COUNT_DISTINCT"):
-                record[column.name] = int(value or 0)
-            elif column.function in ("SUM", "AVG"):
-                record[column.name] = None if value is None else float(value)
-            else:
-                record[column.name] = from_storage(column.field_def, value)
-        return [record]
+        sql = f"SELECT {compiled.select_sql} FROM {compiled.from_sql} WHERE {compiled.where_sql}"  # noqa: S608 - schema names only, values bound
+        if compiled.group_sql:
+            sql += f" GROUP BY {compiled.group_sql}"
+        if compiled.having_sql:
+            sql += f" HAVING {compiled.having_sql}"
+        if compiled.order_sql:
+            sql += f" ORDER BY {compiled.order_sql}"
+        limit = compiled.limit if compiled.limit is not None else -1
+        rows = connection.execute(
+            sql + " LIMIT ? OFFSET ?",
+            [*compiled.params, *compiled.having_params, limit, compiled.offset],
+        ).fetchall()
+        return [_aggregate_record(compiled, row) for row in rows]
+
+
+def _aggregate_record(compiled: CompiledQuery, row: sqlite3.Row) -> dict:
+    """Shape one result row of an aggregate query as an AggregateResult record."""
+    record: dict = {"attributes": {"type": "AggregateResult"}}
+    for column in compiled.aggregates:
+        value = row[column.sql_alias]
+        if column.function in ("COUNT", "COUNT_DISTINCT"):
+            record[column.name] = int(value or 0)
+        elif column.function == "AVG" or (column.function == "SUM" and column.field_def.type != "int"):
+            record[column.name] = None if value is None else float(value)
+        elif column.function == "SUM":
+            record[column.name] = None if value is None else int(value)
+        else:
+            record[column.name] = from_storage(column.field_def, value)
+    return record
 
 
 def render_row(compiled: CompiledQuery, row: sqlite3.Row, version: str, children: dict) -> dict:

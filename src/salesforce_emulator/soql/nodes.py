@@ -26,9 +26,10 @@ class FieldPath:
 
 @dataclass
 class SelectField:
-    """A plain or parent field in the SELECT list."""
+    """A plain or parent field in the SELECT list, with the alias an aggregate query may give it."""
 
     path: FieldPath
+    alias: str | None = None
 
 
 @dataclass
@@ -39,6 +40,20 @@ class SelectFunction:
     path: FieldPath | None
     alias: str | None
     position: Position
+
+
+@dataclass
+class AggregateCall:
+    """An aggregate function outside the SELECT list, in HAVING or ORDER BY: `COUNT(Id)`."""
+
+    name: str
+    path: FieldPath | None
+    position: Position
+
+    @property
+    def text(self) -> str:
+        """The call as written."""
+        return f"{self.name}({self.path.text if self.path else ''})"
 
 
 @dataclass
@@ -67,6 +82,15 @@ class Comparison:
     """`field op value`, with op one of = != < <= > >=."""
 
     path: FieldPath
+    operator: str
+    value: Value
+
+
+@dataclass
+class AggregateComparison:
+    """`COUNT(Id) > 1` in a HAVING clause."""
+
+    call: AggregateCall
     operator: str
     value: Value
 
@@ -129,9 +153,9 @@ class Not:
 
 @dataclass
 class OrderItem:
-    """One ORDER BY entry."""
+    """One ORDER BY entry: a field, or an aggregate function in an aggregate query."""
 
-    path: FieldPath
+    path: "FieldPath | AggregateCall"
     descending: bool = False
     nulls_last: bool | None = None
 
@@ -144,6 +168,8 @@ class Query:
     object_name: str
     object_position: Position
     where: object | None = None
+    group_by: list[FieldPath] = field(default_factory=list)
+    having: object | None = None
     order: list[OrderItem] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None

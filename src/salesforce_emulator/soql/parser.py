@@ -112,6 +112,10 @@ class _Builder:
         kind = clause.data
         if kind == "where_clause":
             query.where = self.condition(clause.children[0])
+        elif kind == "group_clause":
+            self.group_clause(query, clause)
+        elif kind == "having_clause":
+            query.having = self.condition(clause.children[0])
         elif kind == "order_clause":
             query.order = [self.order_item(item) for item in clause.children]
         elif kind == "limit_clause":
@@ -122,15 +126,27 @@ class _Builder:
             # FOR VIEW and FOR REFERENCE only update "recently viewed" data.
             return
         else:
-            names = {
-                "using_scope": "USING SCOPE", "with_clause": "WITH", "group_clause": "GROUP BY",
-                "having_clause": "HAVING", "for_clause": "FOR UPDATE",
-            }
+            names = {"using_scope": "USING SCOPE", "with_clause": "WITH", "for_clause": "FOR UPDATE"}
             query.unsupported.append((names.get(kind, kind), _position(clause)))
+
+    def group_clause(self, query: ast.Query, clause: lark.Tree) -> None:
+        for item in clause.children:
+            if item.data == "group_item":
+                query.group_by.append(self.path(item.children[0]))
+                continue
+            name = str(item.children[0]).upper()
+            label = f"GROUP BY {name}" if name in ("ROLLUP", "CUBE") else f"{name}() in GROUP BY"
+            query.unsupported.append((label, _position(item.children[0])))
+
+    def aggregate(self, tree: lark.Tree) -> ast.AggregateCall:
+        name_token = tree.children[0]
+        path = self.path(tree.children[1]) if len(tree.children) > 1 else None
+        return ast.AggregateCall(str(name_token).upper(), path, _position(name_token))
 
     def select_item(self, item: lark.Tree):
         if item.data == "select_field":
-            return ast.SelectField(self.path(item.children[0]))
+            alias = str(item.children[1].children[0]) if len(item.children) > 1 else None
+            return ast.SelectField(self.path(item.children[0]), alias)
         if item.data == "select_subquery":
             return ast.SelectSubquery(self.query(item.children[0]))
 
@@ -148,7 +164,8 @@ class _Builder:
         return ast.FieldPath([str(token) for token in tree.children], _position(tree))
 
     def order_item(self, tree: lark.Tree) -> ast.OrderItem:
-        item = ast.OrderItem(self.path(tree.children[0]))
+        target = tree.children[0]
+        item = ast.OrderItem(self.aggregate(target) if target.data == "aggregate" else self.path(target))
         for child in tree.children[1:]:
             if child.data == "direction":
                 item.descending = child.children[0].type == "DESC"
@@ -165,6 +182,12 @@ class _Builder:
         if kind == "not_condition":
             return ast.Not(self.condition(tree.children[0]))
 
+        if kind == "aggregate_compare":
+            operator = str(tree.children[1])
+            operator = "!=" if operator == "<>" else operator
+            return ast.AggregateComparison(
+                self.aggregate(tree.children[0]), operator, self.value(tree.children[2]),
+            )
         path = self.path(tree.children[0])
         if kind == "compare":
             operator = str(tree.children[1])
