@@ -281,6 +281,24 @@ def test_query_count(sf, paging_accounts):
     assert result["records"] == []
 
 
+def test_query_group_by(sf):
+    name = unique("Grouped")
+    records = [
+        {"attributes": {"type": "Contract_Request__c"}, "Name": name, "Status__c": status}
+        for status in ["Draft", "Draft", "Submitted", "Submitted", "Submitted"]
+    ]
+    sf.restful("composite/sobjects", method="POST", json={"allOrNone": True, "records": records})
+
+    result = sf.query(
+        f"SELECT Status__c, COUNT(Id) total FROM Contract_Request__c WHERE Name = '{name}' "
+        "GROUP BY Status__c ORDER BY Status__c",
+    )
+
+    assert [row["Status__c"] for row in result["records"]] == ["Draft", "Submitted"]
+    assert [row["total"] for row in result["records"]] == [2, 3]
+    assert result["records"][0]["attributes"]["type"] == "AggregateResult"
+
+
 # Composite resources -------------------------------------------------------------------
 
 
