@@ -423,6 +423,19 @@ def test_zip_without_manifest_fails(checker):
     ]
 
 
+def test_destructive_changes_are_refused(checker):
+    result = checker.deploy_and_wait(zip_of({
+        "package.xml": manifest(),
+        "destructiveChanges.xml": manifest(CustomObject=["Account"]),
+    }))
+
+    assert value(result, "status") == "Failed"
+    assert [(f["fileName"], f["problem"]) for f in messages(result, "componentFailures")] == [
+        ("destructiveChanges.xml",
+         "The Salesforce emulator does not delete components; remove this file from the zip"),
+    ]
+
+
 def test_package_in_folder_keeps_folder_name(soap):
     result = soap.deploy_and_wait(zip_of({
         "unpackaged/package.xml": manifest(CustomObject=["Widget__c"]),

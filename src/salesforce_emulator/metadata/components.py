@@ -101,19 +101,30 @@ def collect_components(archive: DeployArchive, allow_missing_files: bool) -> lis
             if metadata_type == CUSTOM_OBJECT:
                 components.extend(_fields_of(found, archive, lambda _name: True))
 
+    def named(full_name: str) -> bool:
+        return all_fields or full_name.lower() in named_fields
+
+    # Objects package.xml does not name contribute the fields it names as CustomField.
     listed_objects = {component.full_name.lower() for component in components if component.type == CUSTOM_OBJECT}
     for object_component in files.get(CUSTOM_OBJECT, {}).values():
-        if object_component.full_name.lower() in listed_objects:
-            continue
+        if object_component.full_name.lower() not in listed_objects:
+            components.extend(_fields_of(object_component, archive, named))
 
-        def named(full_name: str) -> bool:
-            return all_fields or full_name.lower() in named_fields
-
-        components.extend(_fields_of(object_component, archive, named))
-
-    components.extend(_missing_fields(archive, files, components, allow_missing_files))
+    components.extend(_missing_fields(archive, components, allow_missing_files))
     components.extend(_not_in_manifest(archive, files, components))
+    components.extend(_destructive_changes(archive))
     return components
+
+
+def _destructive_changes(archive: DeployArchive) -> list[Component]:
+    """Fail the destructive change manifests, which the emulator does not carry out."""
+    failures = []
+    for name in sorted(archive.files):
+        if name in ("destructiveChanges.xml", "destructiveChangesPre.xml", "destructiveChangesPost.xml"):
+            component = Component("", name, archive.reported_name(name), None)
+            component.fail("The Salesforce emulator does not delete components; remove this file from the zip")
+            failures.append(component)
+    return failures
 
 
 def _read_files(archive: DeployArchive) -> dict[str, dict[str, Component]]:
@@ -193,7 +204,7 @@ def _missing(metadata_type: str, member: str, archive: DeployArchive) -> Compone
     return component
 
 
-def _missing_fields(archive, files, components, allow_missing_files: bool) -> list[Component]:
+def _missing_fields(archive, components, allow_missing_files: bool) -> list[Component]:
     if allow_missing_files:
         return []
     present = {component.full_name.lower() for component in components if component.type == CUSTOM_FIELD}
