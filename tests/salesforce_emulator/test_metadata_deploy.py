@@ -2,6 +2,7 @@
 
 import base64
 import io
+import json
 import re
 import time
 import xml.etree.ElementTree as ElementTree
@@ -514,3 +515,51 @@ def test_simple_salesforce_deploys_unchanged(org, tmp_path):
     assert status["state"] == "Succeeded"
     assert status["deployment_detail"]["deployed_count"] == "2"
     assert sf.Widget__c.describe()["label"] == "Widget"
+
+
+def rest_deploy(rest: RestClient, zip_bytes: bytes, **options: bool) -> dict:
+    """Deploy through the REST deployRequest resource, as jsforce's deployRest() does, and wait."""
+    response = rest.post("/metadata/deployRequest", files={
+        "file": ("package.zip", zip_bytes, "application/zip"),
+        "entity_content": (None, json.dumps({"deployOptions": options}), "application/json"),
+    })
+    assert response.status_code == 201, response.text
+    deploy_id = response.json()["id"]
+    deadline = time.monotonic() + 20
+    while True:
+        status = rest.get(f"/metadata/deployRequest/{deploy_id}", params={"includeDetails": "true"}).json()
+        if status["deployResult"]["done"] or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
+
+
+def test_rest_deploy_request_installs(rest):
+    status = rest_deploy(rest, widget_package(TEXT_FIELD), rollbackOnError=True, singlePackage=True)
+
+    result = status["deployResult"]
+    successes = {(m["componentType"], m["fullName"]) for m in result["details"]["componentSuccesses"]}
+    assert result["status"] == "Succeeded"
+    assert result["success"] is True
+    assert result["rollbackOnError"] is True
+    assert result["numberComponentsDeployed"] == 2
+    assert successes == {("", "package.xml"), ("CustomObject", "Widget__c"), ("CustomField", "Widget__c.Code__c")}
+    assert rest.get("/sobjects/Widget__c/describe").status_code == 200
+
+
+def test_rest_deploy_request_reports_failures(idle_rest):
+    unknown = "<fields><fullName>Code__c</fullName><label>Code</label><type>Textish</type></fields>"
+    status = rest_deploy(idle_rest, widget_package(unknown), rollbackOnError=True, singlePackage=True)
+
+    result = status["deployResult"]
+    assert result["status"] == "Failed"
+    assert [(f["fullName"], f["lineNumber"]) for f in result["details"]["componentFailures"]] == [
+        ("Widget__c.Code__c", 4),
+    ]
+    assert idle_rest.get("/sobjects/Widget__c/describe").status_code == 404
+
+
+def test_rest_deploy_request_unknown_id(idle_rest):
+    response = idle_rest.get("/metadata/deployRequest/0AfEm0000000999KAA")
+
+    assert response.status_code == 404
+    assert response.json()[0]["errorCode"] == "NOT_FOUND"

@@ -78,6 +78,23 @@ class MetadataService:
         self._queue.put(_Job(deploy_id, zip_bytes, options))
         return deploy_id
 
+    def can_deploy(self, user_id: str) -> bool:
+        """True when the user's profile, or a permission set assigned to them, has Modify All Data."""
+        with self.org.store.read() as connection:
+            profile = connection.execute(
+                'SELECT p."PermissionsModifyAllData" FROM "sobj_User" u '
+                'JOIN "sobj_Profile" p ON p."Id" = u."ProfileId" WHERE u."Id" = ? AND u."IsDeleted" = 0',
+                (user_id,),
+            ).fetchone()
+            assigned = connection.execute(
+                'SELECT 1 FROM "sobj_PermissionSetAssignment" a '
+                'JOIN "sobj_PermissionSet" s ON s."Id" = a."PermissionSetId" '
+                'WHERE a."AssigneeId" = ? AND a."IsDeleted" = 0 AND s."IsDeleted" = 0 '
+                'AND s."PermissionsModifyAllData" = 1',
+                (user_id,),
+            ).fetchone()
+        return bool(profile and profile["PermissionsModifyAllData"]) or assigned is not None
+
     def status(self, deploy_id: str) -> dict | None:
         """Return a deploy's DeployResult as a dict, or None when there is no such deploy."""
         return self.deployed.job(deploy_id)

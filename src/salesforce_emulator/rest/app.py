@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from ..errors import SalesforceError
 from ..oauth import OAuthError, OrgUrls
 from ..org import Org
-from . import admin, composite, composite_requests, metadata_soap, query, soap, sobjects
+from . import admin, composite, composite_requests, metadata_rest, metadata_soap, query, soap, sobjects
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
 log = structlog.get_logger(__name__)
@@ -180,6 +180,11 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         ),
         *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET"]),
         *_routes("/limits", api_endpoint(limits), ["GET"]),
+        # Metadata API deploy through REST, beside the SOAP endpoint below.
+        *_routes("/metadata/deployRequest", api_endpoint(metadata_rest.deploy_request), ["POST"]),
+        *_routes(
+            "/metadata/deployRequest/{deploy_id}", api_endpoint(metadata_rest.deploy_request_status), ["GET"],
+        ),
     ]
     routes = [
         Route("/services/oauth2/token", token, methods=["POST"]),

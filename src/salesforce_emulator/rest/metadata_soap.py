@@ -88,30 +88,12 @@ def _authenticate(org, header: ElementTree.Element | None):
     except SalesforceError:
         raise SoapFault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session") from None
 
-    if not _can_modify_metadata(org, session.user_id):
+    if not org.metadata.can_deploy(session.user_id):
         raise SoapFault(
             "INSUFFICIENT_ACCESS",
             "use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions",
         )
     return session
-
-
-def _can_modify_metadata(org, user_id: str) -> bool:
-    """True when the user's profile, or a permission set assigned to them, has Modify All Data."""
-    with org.store.read() as connection:
-        profile = connection.execute(
-            'SELECT p."PermissionsModifyAllData" FROM "sobj_User" u JOIN "sobj_Profile" p ON p."Id" = u."ProfileId" '
-            'WHERE u."Id" = ? AND u."IsDeleted" = 0',
-            (user_id,),
-        ).fetchone()
-        assigned = connection.execute(
-            'SELECT 1 FROM "sobj_PermissionSetAssignment" a '
-            'JOIN "sobj_PermissionSet" s ON s."Id" = a."PermissionSetId" '
-            'WHERE a."AssigneeId" = ? AND a."IsDeleted" = 0 AND s."IsDeleted" = 0 '
-            'AND s."PermissionsModifyAllData" = 1',
-            (user_id,),
-        ).fetchone()
-    return bool(profile and profile["PermissionsModifyAllData"]) or assigned is not None
 
 
 def _count_call(org, session) -> None:
