@@ -415,6 +415,17 @@ def test_manifest_and_files_must_agree(checker):
     }
 
 
+def test_member_named_twice_deploys_once(soap):
+    result = soap.deploy_and_wait(zip_of({
+        "package.xml": manifest(CustomObject=["Widget__c", "widget__c"]),
+        "objects/Widget__c.object": custom_object(TEXT_FIELD),
+    }))
+
+    names = [m["fullName"] for m in messages(result, "componentSuccesses")]
+    assert value(result, "status") == "Succeeded"
+    assert names == ["package.xml", "Widget__c", "Widget__c.Code__c"]
+
+
 def test_zip_without_manifest_fails(checker):
     result = checker.deploy_and_wait(zip_of({"objects/Widget__c.object": custom_object()}))
 

@@ -122,6 +122,10 @@ def _parse_manifest(data: bytes, file_name: str) -> Manifest:
         if not type_name:
             line, column = parsed.position(types)
             raise ArchiveError("Required field is missing: name", file_name, line, column)
-        members = [member.text.strip() for member in types.findall("md:members", NS) if member.text]
-        manifest.members.setdefault(type_name, []).extend(members)
+        listed = manifest.members.setdefault(type_name, [])
+        for member in types.findall("md:members", NS):
+            # A member named twice is deployed once.
+            name = (member.text or "").strip()
+            if name and name.lower() not in {known.lower() for known in listed}:
+                listed.append(name)
     return manifest
