@@ -40,6 +40,11 @@ class BlobWriter:
         self._sha256.update(chunk)
         self._size += len(chunk)
 
+    @property
+    def size(self) -> int:
+        """The number of bytes written so far."""
+        return self._size
+
     def finish(self) -> StoredBlob:
         """Close the file and return what was stored."""
         self._handle.close()

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from ..errors import SalesforceError
 from ..oauth import OAuthError, OrgUrls
 from ..org import Org
-from . import admin, composite, composite_requests, metadata_rest, metadata_soap, query, soap, sobjects
+from . import admin, composite, composite_requests, metadata_rest, metadata_soap, query, replication, soap, sobjects
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
 log = structlog.get_logger(__name__)
@@ -159,6 +159,10 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         *_routes("/sobjects", api_endpoint(sobjects.global_describe), ["GET"]),
         *_routes("/sobjects/{name}", api_endpoint(sobjects.sobject_basic_info), ["GET", "POST"]),
         *_routes("/sobjects/{name}/describe", api_endpoint(sobjects.describe), ["GET"]),
+        # Data replication (getUpdated and getDeleted); before the record route, which would
+        # take "updated" and "deleted" for record ids.
+        *_routes("/sobjects/{name}/updated", api_endpoint(replication.updated), ["GET"]),
+        *_routes("/sobjects/{name}/deleted", api_endpoint(replication.deleted), ["GET"]),
         *_routes(
             "/sobjects/{name}/{record_id}", api_endpoint(sobjects.record),
             ["GET", "PATCH", "DELETE"],
@@ -178,7 +182,7 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
             "/composite/sobjects", api_endpoint(composite.collections),
             ["POST", "PATCH", "DELETE"],
         ),
-        *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET"]),
+        *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET", "POST"]),
         *_routes("/limits", api_endpoint(limits), ["GET"]),
         # Metadata API deploy through REST, beside the SOAP endpoint below.
         *_routes("/metadata/deployRequest", api_endpoint(metadata_rest.deploy_request), ["POST"]),

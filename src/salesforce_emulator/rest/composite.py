@@ -262,13 +262,24 @@ def _delete_collection(call: ApiCall) -> Response:
 
 
 async def collection_read(call: ApiCall) -> Response:
-    """GET /composite/sobjects/{name}?ids=&fields=: records by id, null where not found."""
+    """Return records by id, null where not found.
+
+    GET takes `?ids=&fields=` in the URL; POST takes `{"ids": [...], "fields": [...]}`
+    for lists too long for a URL.
+    """
     access = call.org.permissions.for_user(call.user_id)
     object_def = visible_object(call.org, access, call.request.path_params["name"])
-    ids_param = call.request.query_params.get("ids", "")
-    fields_param = call.request.query_params.get("fields", "")
-    record_ids = [value.strip() for value in ids_param.split(",") if value.strip()]
-    field_names = [value.strip() for value in fields_param.split(",") if value.strip()]
+    if call.request.method == "POST":
+        body = await call.json()
+        if not isinstance(body, dict):
+            raise SalesforceError("JSON_PARSER_ERROR", "The request body must be an object with ids and fields")
+        record_ids = [str(value) for value in body.get("ids") or []]
+        field_names = [str(value) for value in body.get("fields") or []]
+    else:
+        ids_param = call.request.query_params.get("ids", "")
+        fields_param = call.request.query_params.get("fields", "")
+        record_ids = [value.strip() for value in ids_param.split(",") if value.strip()]
+        field_names = [value.strip() for value in fields_param.split(",") if value.strip()]
     if not record_ids or not field_names:
         raise SalesforceError(
             "MISSING_ARGUMENT", "ids and fields parameters are required", fields=[],

@@ -5,6 +5,10 @@ hidden by field-level security are left out, and the createable, updateable and
 deletable flags reflect their object and field permissions.
 """
 
+import datetime
+import hashlib
+import json
+
 from ..permissions import UserAccess, is_permissionable
 from ..schema import ANY_OBJECT, FieldDef, ObjectDef, Schema
 from ..soql.aggregates import is_groupable
@@ -210,3 +214,24 @@ def describe_object(object_def: ObjectDef, schema: Schema, version: str, access:
         "urls": object_urls(object_def, version),
     })
     return body
+
+
+def describe_last_modified(org, object_def: ObjectDef) -> datetime.datetime:
+    """Return when the object's metadata last changed, as If-Modified-Since compares it.
+
+    The emulator keeps a digest of each object's full describe in the org's settings, so
+    a deploy or a new package that changes the object moves the time forward, even
+    across restarts. The first describe of an object counts as its first change.
+    """
+    body = describe_object(object_def, org.schema, "0.0", UserAccess.full())
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    key = f"describe_modified:{object_def.name}"
+    stored = org.store.get_setting(key)
+    if stored is not None:
+        stored_digest, _, stamp = stored.partition(" ")
+        if stored_digest == digest:
+            return datetime.datetime.fromisoformat(stamp)
+
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    org.store.set_setting(key, f"{digest} {now.isoformat()}")
+    return now

@@ -17,6 +17,8 @@ JSON_PART_NAMES = ("entity_content", "entity_document")
 BODY_PART_NAME = "VersionData"
 # The JSON part contains field values only, so anything larger is a malformed request.
 MAX_JSON_PART_BYTES = 1024 * 1024
+# Salesforce's maximum file size for a ContentVersion uploaded with a multipart request: 2 GB.
+MAX_BODY_BYTES = 2 * 1024 ** 3
 
 
 def is_multipart(request: Request) -> bool:
@@ -85,6 +87,13 @@ class _UploadState:
                 raise _multipart_error("The entity_content part is larger than 1 MB")
         elif self.part_name == BODY_PART_NAME and self.writer is not None:
             self.writer.write(data[start:end])
+            if self.writer.size > MAX_BODY_BYTES:
+                raise SalesforceError(
+                    "MAXIMUM_SIZE_OF_DOCUMENT",
+                    f"The file is larger than the maximum of {MAX_BODY_BYTES} bytes (2 GB) for a "
+                    "ContentVersion; upload a smaller file",
+                    fields=["VersionData"],
+                )
 
     def on_part_end(self) -> None:
         if self.part_name in JSON_PART_NAMES and self.json_buffer is not None:

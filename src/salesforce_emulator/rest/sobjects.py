@@ -4,6 +4,9 @@ Each handler acts as the calling user: objects they cannot read return 404 NOT_F
 and writes are checked against their object and field permissions.
 """
 
+import datetime
+import email.utils
+
 from starlette.responses import FileResponse, Response
 
 from .. import ids
@@ -11,8 +14,9 @@ from ..errors import SalesforceError, not_found
 from ..permissions import UserAccess
 from ..render import record_url
 from ..user_records import create_record, delete_record, read_record, update_record, visible_object
+from ..values import parse_datetime
 from .common import ApiCall, json_response, no_content
-from .describe import describe_global, describe_object, object_summary
+from .describe import describe_global, describe_last_modified, describe_object, object_summary
 from .multipart import is_multipart, read_upload
 from .user_password import user_password
 
@@ -60,11 +64,36 @@ async def _create(call: ApiCall, access: UserAccess, object_def) -> Response:
     return json_response({"id": record_id, "success": True, "errors": []}, status=201)
 
 
+def _if_modified_since(call: ApiCall) -> datetime.datetime | None:
+    """Return the If-Modified-Since time of the request, or None if absent or not an HTTP date."""
+    header = call.request.headers.get("if-modified-since")
+    if not header:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _not_modified(modified: datetime.datetime) -> Response:
+    return Response(status_code=304, headers={
+        "Last-Modified": email.utils.format_datetime(modified.astimezone(datetime.UTC), usegmt=True),
+    })
+
+
 async def describe(call: ApiCall) -> Response:
-    """GET /sobjects/{name}/describe."""
+    """GET /sobjects/{name}/describe; 304 when the object's metadata is unchanged since If-Modified-Since."""
     access = user_access(call)
     object_def = visible_object(call.org, access, call.request.path_params["name"])
-    return json_response(describe_object(object_def, call.org.schema, call.version, access))
+    modified = describe_last_modified(call.org, object_def)
+    since = _if_modified_since(call)
+    if since is not None and modified.replace(microsecond=0) <= since:
+        return _not_modified(modified)
+
+    response = json_response(describe_object(object_def, call.org.schema, call.version, access))
+    response.headers["Last-Modified"] = email.utils.format_datetime(modified, usegmt=True)
+    return response
 
 
 async def record(call: ApiCall) -> Response:
@@ -77,15 +106,25 @@ async def record(call: ApiCall) -> Response:
     if method == "GET":
         fields_param = call.request.query_params.get("fields")
         field_names = [name.strip() for name in fields_param.split(",")] if fields_param else None
-        return json_response(
-            read_record(call.org, access, object_def, record_id, call.version, field_names),
-        )
+        body = read_record(call.org, access, object_def, record_id, call.version, field_names)
+        since = _if_modified_since(call)
+        if since is not None:
+            modified = _last_modified(call, object_def, body["attributes"]["url"].rsplit("/", 1)[1])
+            if modified <= since:
+                return _not_modified(modified)
+        return json_response(body)
     if method == "PATCH":
         values = await call.json()
         update_record(call.org, access, object_def, record_id, values)
         return no_content()
     delete_record(call.org, access, object_def, record_id)
     return no_content()
+
+
+def _last_modified(call: ApiCall, object_def, record_id: str) -> datetime.datetime:
+    with call.org.store.read() as connection:
+        row = call.org.store.fetch_row(connection, object_def.name, record_id)
+    return parse_datetime(row["LastModifiedDate"].replace("Z", "+00:00"))
 
 
 async def record_field(call: ApiCall) -> Response:
