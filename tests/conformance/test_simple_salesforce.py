@@ -7,6 +7,7 @@ given as `scratch_url`. The suite logs in with it and hands the session to
 `Salesforce(session_id=..., instance=...)`, as a script for a scratch org does."""
 
 import base64
+import datetime
 import hashlib
 import time
 import uuid
@@ -441,13 +442,19 @@ def test_limits_and_usage_header(sf):
     assert sf.api_usage["api-usage"].used >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="the emulator has no sobjects/{O}/updated or /deleted resource")
-def test_updated_records_in_window(sf, account_id):
-    window = sf.Account.get(account_id)["SystemModstamp"]
+def test_updated_and_deleted_windows(sf, account_id):
+    # getUpdated and getDeleted drop the seconds, so the window ends a minute ahead.
+    now = datetime.datetime.now(datetime.UTC)
+    start, end = now - datetime.timedelta(minutes=2), now + datetime.timedelta(minutes=2)
 
-    result = sf.Account.updated(window, window)
+    sf.Account.update(account_id, {"Industry": "Energy"})
+    updated = sf.Account.updated(start, end)
+    sf.Account.delete(account_id)
+    deleted = sf.Account.deleted(start, end)
 
-    assert account_id in result["ids"]
+    assert account_id in updated["ids"]
+    assert "latestDateCovered" in updated
+    assert account_id in [record["id"] for record in deleted["deletedRecords"]]
 
 
 # Bulk API 2.0 --------------------------------------------------------------------------

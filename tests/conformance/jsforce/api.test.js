@@ -97,14 +97,14 @@ describe('sObject Collections', () => {
     assert.equal(results[1].errors[0].statusCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
   });
 
-  test('retrieve many by id', async (context) => {
+  test('retrieve many by id', async () => {
     const ids = [await createAccount(uniqueName('Get')), await createAccount(uniqueName('Get'))];
 
     // jsforce retrieves several records with POST composite/sobjects/{type} and a JSON body.
-    await expectFailure(context, 'composite/sobjects/{type} accepts GET only, not POST', async () => {
-      const records = await connection.sobject('Account').retrieve(ids, { fields: ['Name'] });
-      assert.deepEqual(records.map((record) => record.Id), ids);
-    });
+    const records = await connection.sobject('Account').retrieve(ids, { fields: ['Id', 'Name'] });
+
+    assert.deepEqual(records.map((record) => record.Id), ids);
+    assert.ok(records.every((record) => record.Name.startsWith('Get ')));
   });
 });
 
