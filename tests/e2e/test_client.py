@@ -74,3 +74,28 @@ def test_unknown_field_error_names_the_field(org):
     assert raised.value.error_code == "INVALID_FIELD"
     assert raised.value.retryable is False
     assert "Nonexistent__c" in raised.value.message
+
+
+def test_clients_of_one_process_share_a_session(salesconnect):
+    from contractdesk.salesconnect.connection import connect
+
+    salesconnect.request("GET", "limits/")
+    second = connect()
+
+    assert second.session() is salesconnect.session()
+
+
+def test_revoked_shared_session_is_renewed(org, salesconnect):
+    import requests
+
+    from contractdesk.salesconnect.connection import connect
+
+    token = salesconnect.session().access_token
+    requests.post(
+        f"{org.login_url}/services/oauth2/revoke", data={"token": token}, verify=str(org.ca_file), timeout=10
+    ).raise_for_status()
+
+    second = connect()
+    assert second.request("GET", "limits/").status_code == 200
+    assert second.session().access_token != token
+    assert connect().session().access_token == second.session().access_token

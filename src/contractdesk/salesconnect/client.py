@@ -36,6 +36,7 @@ class SalesforceClient:
         timeout: tuple[float, float],
         ca_bundle: str = "",
         read_attempts: int = 3,
+        shared_sessions: dict | None = None,
     ):
         self.credentials = credentials
         self.api_version = api_version
@@ -47,7 +48,10 @@ class SalesforceClient:
         # environment override a Session's own ``verify``.
         self.verify = ca_bundle or True
         self.http.headers["Accept"] = "application/json"
-        self._session: Session | None = None
+        # Sessions shared by the clients of one process, keyed by credentials, so
+        # each task does not sign in again; the org lets a session live for hours.
+        self._shared_sessions = shared_sessions if shared_sessions is not None else {}
+        self._session: Session | None = self._shared_sessions.get(self._session_key)
         self.last_limit_info = ""
 
     # Session handling
@@ -60,14 +64,24 @@ class SalesforceClient:
         answered INVALID_SESSION_ID.
         """
         if renew:
-            self._session = None
+            self._drop_session()
         return self._ensure_session()
+
+    @property
+    def _session_key(self) -> tuple[str, str, str, str]:
+        credentials = self.credentials
+        return (credentials.login_url, credentials.auth_flow, credentials.client_id, credentials.username)
 
     def _ensure_session(self) -> Session:
         if self._session is None:
             self._session = request_session(self.http, self.credentials, self.timeout, self.verify)
+            self._shared_sessions[self._session_key] = self._session
             log.info("salesforce.session_started", instance_url=self._session.instance_url)
         return self._session
+
+    def _drop_session(self) -> None:
+        self._session = None
+        self._shared_sessions.pop(self._session_key, None)
 
     def _url(self, path: str) -> str:
         session = self._ensure_session()
@@ -107,7 +121,7 @@ class SalesforceClient:
                 error = error_from_response(response)
                 if response.status_code == 401 and not renewed:
                     # The session expired or was revoked: sign in again once.
-                    self._session = None
+                    self._drop_session()
                     renewed = True
                     attempt -= 1
                     continue

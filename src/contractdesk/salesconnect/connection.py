@@ -6,6 +6,9 @@ from contractdesk.salesconnect.auth import OrgCredentials
 from contractdesk.salesconnect.client import SalesforceClient
 from contractdesk.salesconnect.errors import SalesforceNotConfigured
 
+# Signed-in sessions of this process, reused by every client built here.
+_SESSIONS: dict = {}
+
 
 def is_configured() -> bool:
     config = settings.SALESCONNECT
@@ -34,4 +37,5 @@ def connect() -> SalesforceClient:
         api_version=config["API_VERSION"],
         timeout=config["TIMEOUT"],
         ca_bundle=config["CA_BUNDLE"],
+        shared_sessions=_SESSIONS,
     )
