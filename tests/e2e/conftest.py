@@ -16,9 +16,8 @@ def org(tmp_path):
         yield running
 
 
-@pytest.fixture
-def salesconnect(settings, org):
-    """Point SalesConnect at the emulator and return a signed-in client."""
+def point_salesconnect_at(settings, org, **overrides) -> None:
+    """Configure SalesConnect to sign in to ``org`` with the client credentials flow."""
     settings.SALESCONNECT = {
         **settings.SALESCONNECT,
         "LOGIN_URL": org.login_url,
@@ -27,7 +26,14 @@ def salesconnect(settings, org):
         "CLIENT_SECRET": org.client_secret,
         "CA_BUNDLE": str(org.ca_file),
         "TIMEOUT": (5.0, 30.0),
+        **overrides,
     }
+
+
+@pytest.fixture
+def salesconnect(settings, org):
+    """Point SalesConnect at the emulator and return a signed-in client."""
+    point_salesconnect_at(settings, org)
     client = connect()
     yield client
     client.close()

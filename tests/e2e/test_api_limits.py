@@ -9,6 +9,7 @@ from contractdesk.salesconnect.models import ApiUsage, SyncRun, SyncRunStatus
 from contractdesk.salesconnect.tasks import sync_inbound
 from salesforce_emulator.testing import running_emulator
 from tests.conftest import REPOSITORY, SHARED_DATA
+from tests.e2e.conftest import point_salesconnect_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -16,15 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 @pytest.fixture
 def small_org(tmp_path, settings):
     with running_emulator(tmp_path / "org", package_dir=REPOSITORY / "salesforce", daily_api_limit=1000) as org:
-        settings.SALESCONNECT = {
-            **settings.SALESCONNECT,
-            "LOGIN_URL": org.login_url,
-            "AUTH_FLOW": "client_credentials",
-            "CLIENT_ID": org.client_id,
-            "CLIENT_SECRET": org.client_secret,
-            "CA_BUNDLE": str(org.ca_file),
-            "API_SHARE": 0.9,
-        }
+        point_salesconnect_at(settings, org, API_SHARE=0.9)
         yield org
 
 

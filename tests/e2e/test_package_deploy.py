@@ -16,6 +16,7 @@ from contractdesk.salesconnect.package_deploy import (
 )
 from salesforce_emulator.testing import running_emulator
 from tests.conftest import REPOSITORY, SHARED_DATA
+from tests.e2e.conftest import point_salesconnect_at
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +33,7 @@ def empty_org(tmp_path):
 
 @pytest.fixture
 def client(settings, empty_org):
-    settings.SALESCONNECT = {
-        **settings.SALESCONNECT,
-        "LOGIN_URL": empty_org.login_url,
-        "AUTH_FLOW": "client_credentials",
-        "CLIENT_ID": empty_org.client_id,
-        "CLIENT_SECRET": empty_org.client_secret,
-        "CA_BUNDLE": str(empty_org.ca_file),
-        "TIMEOUT": (5.0, 30.0),
-    }
+    point_salesconnect_at(settings, empty_org)
     salesforce = connect()
     yield salesforce
     salesforce.close()
