@@ -65,6 +65,8 @@ class Faults:
         self.usage = usage
         self.sessions = sessions
         self.delay_seconds = 0.0
+        self.bulk_job_delay_seconds = 0.0
+        self._bulk_job_failures: list[str] = []
 
     # Whole calls ----------------------------------------------------------------------
 
@@ -145,6 +147,22 @@ class Faults:
             self._collection_failures = []
         return planned
 
+    # Bulk API 2.0 query jobs ----------------------------------------------------------
+
+    def delay_bulk_jobs(self, seconds: float) -> None:
+        """Keep each Bulk API query job UploadComplete this many seconds before it runs (0 stops)."""
+        self.bulk_job_delay_seconds = float(seconds)
+
+    def fail_next_bulk_job(self, message: str = "The query job failed because of an internal error") -> None:
+        """Make the next Bulk API query job that runs end Failed with this errorMessage."""
+        with self._lock:
+            self._bulk_job_failures.append(message)
+
+    def take_bulk_job_failure(self) -> str | None:
+        """Return and use up the failure planned for the job about to run, if any."""
+        with self._lock:
+            return self._bulk_job_failures.pop(0) if self._bulk_job_failures else None
+
     # Limits and sessions --------------------------------------------------------------
 
     def exhaust_daily_limit(self) -> None:
@@ -165,6 +183,8 @@ class Faults:
             self._failures.clear()
             self._row_locks.clear()
             self._collection_failures.clear()
+            self._bulk_job_failures.clear()
             self.delay_seconds = 0.0
+            self.bulk_job_delay_seconds = 0.0
         if self.usage is not None:
             self.usage.restore()

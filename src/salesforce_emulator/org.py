@@ -8,6 +8,7 @@ from pathlib import Path
 import structlog
 from cryptography.hazmat.primitives import serialization
 
+from .bulk_jobs import BulkQueryService
 from .content import ContentService
 from .errors import SalesforceError
 from .faults import Faults
@@ -83,10 +84,14 @@ class Org:
         self.permission_records.ensure_profile_permission_sets(self.admin_id)
         self._sync_permission_sets()
         self.metadata = MetadataService(self, self.deployed)
+        self.bulk = BulkQueryService(
+            self.store, self.queries, self.permissions, self.faults, self.data_dir / "bulk",
+        )
 
     def close(self) -> None:
-        """Stop the deploy worker and close the database."""
+        """Stop the deploy and Bulk API workers and close the database."""
         self.metadata.close()
+        self.bulk.close()
         self.store.close()
 
     def install_permission_sets(self, package: Package) -> None:

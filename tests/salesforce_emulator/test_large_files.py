@@ -1,7 +1,7 @@
 """A 300 MB file goes up as multipart and comes back down while the server's memory stays bounded.
 
 The emulator runs in a subprocess, so its peak resident memory (VmHWM in /proc) measures
-the server alone; the test process streams the body from a generator and hashes the
+the server alone. The test process streams the body from a generator and hashes the
 download chunk by chunk.
 """
 

@@ -1,4 +1,4 @@
-"""REST details clients rely on: upsert answers, replication windows, If-Modified-Since, queryAll and file versions."""
+"""REST details clients rely on: upserts, replication windows, If-Modified-Since, queryAll, file versions."""
 
 import base64
 import datetime

@@ -10,7 +10,18 @@ from starlette.routing import Mount, Route
 from ..errors import SalesforceError
 from ..oauth import OAuthError, OrgUrls
 from ..org import Org
-from . import admin, composite, composite_requests, metadata_rest, metadata_soap, query, replication, soap, sobjects
+from . import (
+    admin,
+    bulk,
+    composite,
+    composite_requests,
+    metadata_rest,
+    metadata_soap,
+    query,
+    replication,
+    soap,
+    sobjects,
+)
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
 log = structlog.get_logger(__name__)
@@ -96,8 +107,12 @@ async def versions(request: Request) -> Response:
 async def resources(call: ApiCall) -> Response:
     """GET /services/data/vXX.X/: the resources of one API version."""
     base = f"/services/data/v{call.version}"
-    names = ["sobjects", "query", "queryAll", "composite", "limits"]
-    return json_response({name: f"{base}/{name}" for name in names})
+    names = ["sobjects", "query", "queryAll", "composite", "limits", "jobs"]
+    listing = {name: f"{base}/{name}" for name in names}
+    # Salesforce lists the session user's identity URL as an absolute URL.
+    base_url = call.request.app.state.base_url or _base_url(call.request)
+    listing["identity"] = f"{base_url}/id/{call.org.org_id}/{call.user_id}"
+    return json_response(listing)
 
 
 async def limits(call: ApiCall) -> Response:
@@ -184,6 +199,10 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         ),
         *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET", "POST"]),
         *_routes("/limits", api_endpoint(limits), ["GET"]),
+        # Bulk API 2.0 query jobs.
+        *_routes("/jobs/query", api_endpoint(bulk.jobs), ["GET", "POST"]),
+        *_routes("/jobs/query/{job_id}", api_endpoint(bulk.job), ["GET", "PATCH", "DELETE"]),
+        *_routes("/jobs/query/{job_id}/results", api_endpoint(bulk.results), ["GET"]),
         # Metadata API deploy through REST, beside the SOAP endpoint below.
         *_routes("/metadata/deployRequest", api_endpoint(metadata_rest.deploy_request), ["POST"]),
         *_routes(

@@ -110,6 +110,11 @@ class QueryService:
             response["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{next_position}"
         return response
 
+    def page(self, compiled: CompiledQuery, position: int, count: int, version: str) -> list[dict]:
+        """Return `count` records of a compiled query from a position, holding the store for this page only."""
+        with self.store.read() as connection:
+            return self._page(connection, compiled, position, count, version)
+
     def _save_cursor(
         self, soql: str, include_deleted: bool, user_id: str, batch_size: int, total: int,
     ) -> str:
