@@ -116,10 +116,12 @@ class BulkQueryService:
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._resume_unfinished()
 
     def close(self) -> None:
-        """Stop the worker thread after the job it is running."""
+        """Stop the worker thread; a job it has not started stays queued for the next start."""
+        self._stopping.set()
         with self._lock:
             worker = self._worker
             self._worker = None
@@ -312,7 +314,7 @@ class BulkQueryService:
     def _work(self) -> None:
         while True:
             job_id = self._queue.get()
-            if job_id is None:
+            if job_id is None or self._stopping.is_set():
                 return
             try:
                 self._run(job_id)
@@ -324,8 +326,8 @@ class BulkQueryService:
 
     def _run(self, job_id: str) -> None:
         delay = self.faults.bulk_job_delay_seconds
-        if delay:
-            time.sleep(delay)
+        if delay and self._stopping.wait(delay):
+            return
         row = self._row(job_id)
         if row["state"] != "UploadComplete":
             return

@@ -328,3 +328,20 @@ def test_simple_salesforce_bulk2_query(org, api, accounts):
     assert len(pages) == 3
     assert all(page.startswith('"Id","Name"') for page in pages)
     assert len(rows) == 5
+
+
+def test_unfinished_job_runs_after_restart(tmp_path):
+    data_dir = tmp_path / "org"
+    with running_emulator(data_dir, FIXTURE_PACKAGE) as first:
+        first.faults.delay_bulk_jobs(30)
+        client = RestClient(first, first.access_token())
+        job = create_job(client, "SELECT Id FROM Account")
+        client.http.close()
+
+    with running_emulator(data_dir, FIXTURE_PACKAGE) as second:
+        client = RestClient(second, second.access_token())
+        info = wait(client, job["id"])
+        client.http.close()
+
+    assert job["state"] == "UploadComplete"
+    assert info["state"] == "JobComplete"
