@@ -28,7 +28,13 @@ def create_record(
     access.check_create(object_def)
     access.check_write_fields(object_def, values)
     org.faults.check_row_lock(object_def.name)
-    return org.create(object_def.name, values, access.user_id, blob=blob)
+    with org.store.transaction() as connection:
+        record_id = org.create(object_def.name, values, access.user_id, blob=blob)
+        if object_def.name == "Profile":
+            # Every profile owns the permission set that carries its object and field permissions.
+            name = org.store.fetch_row(connection, "Profile", record_id)["Name"]
+            org.permission_records.create_profile_permission_set(record_id, name, access.user_id)
+    return record_id
 
 
 def update_record(

@@ -253,3 +253,16 @@ def test_profile_permissions_are_records(admin):
         "attributes": user_set[0]["attributes"],
         "Field": "Contract_Request__c.Request_Number__c", "PermissionsEdit": False,
     }]
+
+
+def test_new_profile_owns_a_permission_set(admin):
+    profile_id = admin.create("Profile", {"Name": "Contract Reviewer"})
+
+    owned = admin.query(
+        f"SELECT Name, Label, IsOwnedByProfile FROM PermissionSet WHERE ProfileId = '{profile_id}'",
+    ).json()["records"]
+
+    assert len(owned) == 1
+    assert owned[0]["IsOwnedByProfile"] is True
+    assert owned[0]["Label"] == "Contract Reviewer"
+    assert owned[0]["Name"] == "X" + profile_id[:15]
