@@ -460,7 +460,6 @@ def test_updated_and_deleted_windows(sf, account_id):
 # Bulk API 2.0 --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the emulator has no Bulk API 2.0 (jobs/query answers 404 NOT_FOUND)")
 def test_bulk2_query(sf, paging_accounts):
     pages = list(sf.bulk2.Account.query(
         f"SELECT Id, Name FROM Account WHERE Name LIKE '{paging_accounts} %'", max_records=1000, wait=0.05,
