@@ -19,9 +19,9 @@ test: setup lint test-sqlite test-postgres  ## Lint, then run the tests on SQLit
 test-sqlite: setup  ## Run the tests on SQLite.
 	$(PYTEST) -q
 
-# The emulator and package tests use no Django database, so they run once, on SQLite.
+# The emulator, package and conformance tests use no Django database, so they run once, on SQLite.
 test-postgres: setup  ## Run the database-backed tests on PostgreSQL (DATABASE_URL=$(POSTGRES_URL)).
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -q --ignore=tests/salesforce_emulator --ignore=tests/salesforce_package
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -q --ignore=tests/salesforce_emulator --ignore=tests/salesforce_package --ignore=tests/conformance
 
 lint: setup  ## Check code style and that migrations match the models.
 	.venv/bin/ruff check src tests

@@ -22,7 +22,10 @@ def base_url_for(host: str, port: int) -> str:
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind a listening TCP socket; port 0 picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP must be explicit: asyncio sets TCP_NODELAY on accepted
+    # connections only when the listening socket names it, and without
+    # TCP_NODELAY each small response waits about 40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
