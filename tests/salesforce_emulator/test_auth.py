@@ -186,3 +186,39 @@ def test_identity_url(emulator):
     assert identity["user_id"] == emulator.org.admin_id
     assert identity["organization_id"] == emulator.org.org_id
     assert identity["urls"]["query"].endswith("/query/")
+
+
+def soap_call(emulator, path: str, body: str) -> requests.Response:
+    envelope = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com">'
+        f"{body}</env:Envelope>"
+    )
+    return requests.post(
+        f"{emulator.instance_url}{path}",
+        data=envelope.encode(),
+        headers={"Content-Type": "text/xml", "SOAPAction": '""'},
+        verify=str(emulator.ca_file),
+        timeout=10,
+    )
+
+
+def test_soap_logout_ends_session(emulator):
+    token = emulator.access_token()
+    path = f"/services/Soap/u/62.0/{emulator.org.org_id}"
+    header = f"<env:Header><SessionHeader><sessionId>{token}</sessionId></SessionHeader></env:Header>"
+
+    response = soap_call(emulator, path, f"{header}<env:Body><logout/></env:Body>")
+
+    assert response.status_code == 200
+    assert b"<logoutResponse/>" in response.content
+    assert get_limits(emulator, token).status_code == 401
+
+
+def test_soap_logout_with_unknown_session(emulator):
+    header = "<env:Header><SessionHeader><sessionId>00Dbogus</sessionId></SessionHeader></env:Header>"
+
+    response = soap_call(emulator, "/services/Soap/u/62.0", f"{header}<env:Body><logout/></env:Body>")
+
+    assert response.status_code == 500
+    assert b"sf:INVALID_SESSION_ID" in response.content

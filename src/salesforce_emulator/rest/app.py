@@ -213,6 +213,8 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/oauth2/revoke", revoke, methods=["POST"]),
         Route("/services/Soap/u/{version}", soap.soap_login, methods=["POST"]),
+        # The serverUrl a login returns names the org; logout is sent there.
+        Route("/services/Soap/u/{version}/{org_id}", soap.soap_login, methods=["POST"]),
         # Metadata API deploy: the SOAP body names the call, whatever follows the version.
         Route("/services/Soap/m/{version}", metadata_soap.metadata_soap, methods=["POST"]),
         Route("/services/Soap/m/{version}/{rest:path}", metadata_soap.metadata_soap, methods=["POST"]),

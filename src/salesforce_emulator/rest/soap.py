@@ -1,5 +1,6 @@
-"""The SOAP login call of the Partner API (POST /services/Soap/u/XX.X), used by jsforce
-and other clients for username-password sign-in. Only `login` is implemented."""
+"""The SOAP login and logout calls of the Partner API (POST /services/Soap/u/XX.X), used
+by jsforce and other clients for username-password sign-in. No other Partner API call
+is implemented."""
 
 import xml.etree.ElementTree as ElementTree
 from xml.sax.saxutils import escape
@@ -28,14 +29,19 @@ def _fault(code: str, message: str, status: int = 500) -> Response:
     return Response(body, status_code=status, media_type=_CONTENT_TYPE)
 
 
-def _login_arguments(payload: bytes) -> tuple[str, str] | None:
+def _parse_envelope(payload: bytes) -> ElementTree.Element | None:
     # SOAP 1.1 forbids document type declarations, so refusing them also keeps entity
     # expansion out of the XML parser.
     if b"<!DOCTYPE" in payload.upper():
         return None
     try:
-        root = ElementTree.fromstring(payload)  # noqa: S314 - no DTD allowed, see above
+        return ElementTree.fromstring(payload)  # noqa: S314 - no DTD allowed, see above
     except ElementTree.ParseError:
+        return None
+
+
+def _login_arguments(root: ElementTree.Element | None) -> tuple[str, str] | None:
+    if root is None:
         return None
     login = root.find(f".//{{{_PARTNER_NS}}}login")
     if login is None:
@@ -52,9 +58,12 @@ async def soap_login(request: Request) -> Response:
     if version not in SUPPORTED_VERSIONS:
         return _fault("UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}")
 
-    arguments = _login_arguments(await request.body())
+    root = _parse_envelope(await request.body())
+    if root is not None and root.find(f".//{{{_PARTNER_NS}}}logout") is not None:
+        return _logout(org, root)
+    arguments = _login_arguments(root)
     if arguments is None:
-        return _fault("INVALID_OPERATION", "Only the login call of the Partner API is supported")
+        return _fault("INVALID_OPERATION", "Only the login and logout calls of the Partner API are supported")
     user = org.users.check_password(*arguments)
     if user is None:
         return _fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.")
@@ -76,5 +85,18 @@ async def soap_login(request: Request) -> Response:
         f"<userFullName>{escape(user['Name'] or '')}</userFullName><userId>{user['Id']}</userId>"
         f"<userName>{escape(user['Username'])}</userName><userTimeZone>{user['TimeZoneSidKey']}</userTimeZone>"
         "</userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(body, media_type=_CONTENT_TYPE)
+
+
+def _logout(org, root: ElementTree.Element) -> Response:
+    """End the session named in the SessionHeader, as the Partner API's logout call does."""
+    token = root.findtext(f".//{{{_PARTNER_NS}}}SessionHeader/{{{_PARTNER_NS}}}sessionId") or ""
+    if not token or not org.sessions.revoke(token):
+        return _fault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{_ENVELOPE_NS}" xmlns="{_PARTNER_NS}">'
+        "<soapenv:Body><logoutResponse/></soapenv:Body></soapenv:Envelope>"
     )
     return Response(body, media_type=_CONTENT_TYPE)

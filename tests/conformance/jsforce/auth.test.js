@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const { before, test } = require('node:test');
 
-const { API_VERSION, expectFailure, jsforce, loadCredentials, soapLogin } = require('./support');
+const { API_VERSION, jsforce, loadCredentials, soapLogin } = require('./support');
 
 let credentials;
 
@@ -134,10 +134,18 @@ test('OAuth logout revokes the access token', async () => {
   });
 });
 
-test('SOAP logout ends the session', async (context) => {
+test('SOAP logout ends the session', async () => {
   const connection = await soapLogin(credentials);
+  const stale = new jsforce.Connection({
+    instanceUrl: connection.instanceUrl,
+    accessToken: connection.accessToken,
+    version: API_VERSION,
+  });
 
-  await expectFailure(context, 'the SOAP endpoint implements login only, not logout', async () => {
-    await connection.logout();
+  await connection.logout();
+
+  await assert.rejects(stale.query('SELECT Id FROM Organization'), (error) => {
+    assert.equal(error.errorCode, 'INVALID_SESSION_ID');
+    return true;
   });
 });
