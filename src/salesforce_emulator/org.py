@@ -65,6 +65,7 @@ class Org:
         self.deployed = DeployedMetadata(self.store)
         self.schema, self.package = build_schema(package_dir, self.deployed.load_package())
         self.store.sync_schema(self.schema)
+        self.store.refresh_statistics()
         self.records = RecordService(self.store, self.schema)
         self.queries = QueryService(self.store, self.schema)
         self.files = FileStore(self.data_dir / "files")
