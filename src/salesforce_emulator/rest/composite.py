@@ -4,13 +4,18 @@ Every record is created, updated, read or deleted as the calling user, with thei
 and field permissions.
 """
 
+import functools
+
 from starlette.responses import Response
 
 from ..errors import SalesforceError
 from ..faults import CollectionFailure
+from ..files import StoredBlob
 from ..permissions import UserAccess
 from ..user_records import create_record, delete_record, read_record, update_record, visible_object
+from .collection_upload import binary_part_names, read_collection_upload
 from .common import ApiCall, json_response
+from .multipart import is_multipart
 
 MAX_RECORDS = 200
 MAX_TREE_DEPTH = 5
@@ -149,18 +154,47 @@ async def collections(call: ApiCall) -> Response:
     method = call.request.method
     if method == "DELETE":
         return _delete_collection(call)
+    if method == "POST" and is_multipart(call.request):
+        return await _create_with_blobs(call)
 
     body = await call.json()
+    _check_collection_body(body)
+    all_or_none = bool(body.get("allOrNone", False))
+    operation = _create_one if method == "POST" else _update_one
+    return json_response(_run_collection(call, body["records"], all_or_none, operation))
+
+
+def _check_collection_body(body: object) -> None:
+    """Raise unless body is `{"records": [...]}` with at most 200 records."""
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceError(
             "JSON_PARSER_ERROR", "The request body must be an object with a records array",
         )
-    records = body["records"]
-    if len(records) > MAX_RECORDS:
+    if len(body["records"]) > MAX_RECORDS:
         raise _exceeded_limit()
-    all_or_none = bool(body.get("allOrNone", False))
-    operation = _create_one if method == "POST" else _update_one
-    return json_response(_run_collection(call, records, all_or_none, operation))
+
+
+async def _create_with_blobs(call: ApiCall) -> Response:
+    """POST /composite/sobjects as multipart: create records whose blob fields come in binary parts."""
+    files = call.org.files
+    upload = await read_collection_upload(call.request, files, _check_collection_body)
+    try:
+        _check_collection_body(upload.body)
+        records = upload.body["records"]
+        part_names = binary_part_names(records, upload)
+        operation = functools.partial(_create_one_with_blob, blobs=upload.blobs)
+        results = _run_collection(call, records, bool(upload.body.get("allOrNone", False)), operation)
+    except BaseException:
+        upload.discard(files)
+        raise
+
+    # Records that failed or were rolled back keep no file on disk.
+    failed_parts = [
+        part_name for part_name, result in zip(part_names, results, strict=True)
+        if part_name is not None and not result["success"]
+    ]
+    upload.discard(files, failed_parts)
+    return json_response(results)
 
 
 def _planned_failure(planned: list[CollectionFailure], index: int, item: object) -> SalesforceError | None:
@@ -229,6 +263,32 @@ def _create_one(call: ApiCall, access: UserAccess, record: dict) -> str:
             "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"],
         )
     return create_record(call.org, access, object_def, record)
+
+
+def _create_one_with_blob(
+    call: ApiCall, access: UserAccess, record: dict, blobs: dict[str, StoredBlob],
+) -> str:
+    """Create a record whose blob field, named by binaryPartNameAlias, is a stored binary part."""
+    attributes = record.get("attributes") if isinstance(record, dict) else None
+    part_name = attributes.get("binaryPartName") if isinstance(attributes, dict) else None
+    if part_name is None:
+        return _create_one(call, access, record)
+
+    object_def = _record_type(call, access, record)
+    alias = attributes.get("binaryPartNameAlias")
+    field_def = object_def.field(str(alias)) if alias else None
+    if field_def is None or field_def.type != "base64":
+        raise SalesforceError(
+            "INVALID_FIELD",
+            f"binaryPartNameAlias {alias!r} is not a blob field of {object_def.name}; name the "
+            "field that takes the binary part, such as VersionData",
+            fields=[str(alias)] if alias else [],
+        )
+    if any(key.lower() == "id" for key in record):
+        raise SalesforceError(
+            "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"],
+        )
+    return create_record(call.org, access, object_def, record, blob=blobs[str(part_name)])
 
 
 def _update_one(call: ApiCall, access: UserAccess, record: dict) -> str:
