@@ -1,14 +1,16 @@
-"""The OAuth 2.0 token endpoint: client credentials, JWT bearer, password and refresh flows.
+"""The OAuth 2.0 token endpoint (client credentials, JWT bearer, password and refresh) and UserInfo.
 
 Error bodies and descriptions follow what Salesforce returns, for example
 `{"error": "invalid_grant", "error_description": "audience is invalid"}`.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jwt
 from cryptography import x509
@@ -156,3 +158,78 @@ class OAuthService:
                 session.user_id, app.client_id,
             )
         return body
+
+    def userinfo(self, user_id: str, base_url: str, version: str) -> dict:
+        """Build the OpenID Connect UserInfo claims of a user, as Salesforce returns them.
+
+        version replaces `{version}` in the URLs; pass the literal "{version}" to keep the
+        placeholder, as Salesforce does when the request names no version.
+        """
+        user = self.users.by_id(user_id)
+        soap_org_id = self.org_id[:15]
+        data = f"{base_url}/services/data/v{version}"
+        return {
+            "sub": f"{base_url}/id/{self.org_id}/{user['Id']}",
+            "user_id": user["Id"],
+            "organization_id": self.org_id,
+            "preferred_username": user["Username"],
+            "nickname": user["CommunityNickname"],
+            "name": user["Name"],
+            "email": user["Email"],
+            # The emulator sends no verification mail, so every address counts as verified.
+            "email_verified": True,
+            "given_name": user["FirstName"],
+            "family_name": user["LastName"],
+            "zoneinfo": user["TimeZoneSidKey"],
+            # NOTE: the emulator stores no profile photos, so these URLs return 404.
+            "photos": {
+                "picture": f"{base_url}/profilephoto/005/F",
+                "thumbnail": f"{base_url}/profilephoto/005/T",
+            },
+            "profile": f"{base_url}/{user['Id']}",
+            "picture": f"{base_url}/profilephoto/005/F",
+            "address": {},
+            "is_salesforce_integration_user": False,
+            "urls": {
+                "enterprise": f"{base_url}/services/Soap/c/{version}/{soap_org_id}",
+                "metadata": f"{base_url}/services/Soap/m/{version}/{soap_org_id}",
+                "partner": f"{base_url}/services/Soap/u/{version}/{soap_org_id}",
+                "rest": f"{data}/",
+                "sobjects": f"{data}/sobjects/",
+                "search": f"{data}/search/",
+                "query": f"{data}/query/",
+                "recent": f"{data}/recent/",
+                "tooling_soap": f"{base_url}/services/Soap/T/{version}/{soap_org_id}",
+                "tooling_rest": f"{data}/tooling/",
+                "profile": f"{base_url}/{user['Id']}",
+                "feeds": f"{data}/chatter/feeds",
+                "groups": f"{data}/chatter/groups",
+                "users": f"{data}/chatter/users",
+                "feed_items": f"{data}/chatter/feed-items",
+                "feed_elements": f"{data}/chatter/feed-elements",
+                "custom_domain": base_url,
+            },
+            "active": bool(user["IsActive"]),
+            "user_type": str(user["UserType"] or "Standard").upper(),
+            "language": user["LanguageLocaleKey"],
+            "locale": user["LocaleSidKey"],
+            "utcOffset": _utc_offset_millis(user["TimeZoneSidKey"]),
+            "updated_at": _userinfo_time(user["LastModifiedDate"]),
+            "is_app_installed": True,
+        }
+
+
+def _utc_offset_millis(time_zone: str | None) -> int:
+    """Return the zone's current offset from UTC in milliseconds, 0 for an unknown zone."""
+    try:
+        zone = ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0
+    offset = datetime.datetime.now(zone).utcoffset() or datetime.timedelta(0)
+    return int(offset.total_seconds() * 1000)
+
+
+def _userinfo_time(stored: str) -> str:
+    """Format a stored date-time as UserInfo's `updated_at`, such as 2025-09-28T09:30:18Z."""
+    moment = datetime.datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

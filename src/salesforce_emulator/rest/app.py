@@ -21,6 +21,7 @@ from . import (
     replication,
     soap,
     sobjects,
+    userinfo,
 )
 from .common import ApiCall, api_endpoint, error_response, json_response, version_list
 
@@ -212,6 +213,8 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
     routes = [
         Route("/services/oauth2/token", token, methods=["POST"]),
         Route("/services/oauth2/revoke", revoke, methods=["POST"]),
+        # OpenID Connect UserInfo: the claims of the access token's user.
+        Route("/services/oauth2/userinfo", userinfo.userinfo, methods=["GET", "POST"]),
         Route("/services/Soap/u/{version}", soap.soap_login, methods=["POST"]),
         # The serverUrl a login returns names the org; logout is sent there.
         Route("/services/Soap/u/{version}/{org_id}", soap.soap_login, methods=["POST"]),
