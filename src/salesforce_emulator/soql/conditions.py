@@ -5,14 +5,22 @@ match records whose Name is empty. Negations are therefore pushed down to single
 comparisons, each of which states its own NULL handling.
 """
 
+import datetime
+
 from .. import ids
 from ..errors import SalesforceError
 from ..schema import FieldDef
 from ..store import quote, table_name
 from ..values import parse_datetime, store_datetime
 from . import nodes as ast
-from .date_literals import UnknownDateLiteral, date_range
+from .date_literals import DateLiteralOutOfRange, UnknownDateLiteral, date_range
 from .scope import QueryScope
+
+# Salesforce's valid dates run from 1700-01-01 to 4000-12-31 UTC, per the "Minimum and
+# Maximum Dates" note of the SOQL reference page on date formats (as quoted in
+# salesforce.stackexchange.com question 223974). Only the UTC year is checked here.
+MIN_YEAR = 1700
+MAX_YEAR = 4000
 
 
 class ConditionCompiler:
@@ -172,6 +180,11 @@ class ConditionCompiler:
                 start, end = date_range(value.text, value.number, self.today)
             except UnknownDateLiteral:
                 raise self.error(value.position, f"unexpected token: '{value.text}'") from None
+            except DateLiteralOutOfRange as error:
+                raise self.error(
+                    value.position,
+                    f"Invalid date literal: {error}; its range passes the years 1 to 9999, so use a smaller n",
+                ) from None
             if field_type == "date":
                 return start.isoformat(), end.isoformat()
             return start.isoformat() + "T00:00:00.000Z", end.isoformat() + "T00:00:00.000Z"
@@ -201,12 +214,40 @@ class ConditionCompiler:
         if field_type == "date":
             if kind != "date":
                 raise self._type_error(field_def, value)
-            return value.text
+            return self._date_literal(value)
         if field_type == "datetime":
             if kind != "datetime":
                 raise self._type_error(field_def, value)
-            return store_datetime(parse_datetime(value.text.replace("Z", "+00:00")))
+            return self._datetime_literal(value)
         raise self._type_error(field_def, value)
+
+    def _date_literal(self, value: ast.Value) -> str:
+        """Check a YYYY-MM-DD literal names a real day in Salesforce's date range."""
+        try:
+            day = datetime.date.fromisoformat(value.text)
+        except ValueError:
+            day = None
+        if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise self.error(
+                value.position,
+                f"Invalid date: {value.text}; use a real day from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31",
+            )
+        return value.text
+
+    def _datetime_literal(self, value: ast.Value) -> str:
+        """Convert a date-time literal to storage form, checking it is real and in range."""
+        try:
+            moment = parse_datetime(value.text.replace("Z", "+00:00"))
+            stored = store_datetime(moment)
+        except (ValueError, OverflowError):
+            stored = None
+        if stored is None or not MIN_YEAR <= int(stored[:4]) <= MAX_YEAR:
+            raise self.error(
+                value.position,
+                f"Invalid datetime: {value.text}; use a real time from {MIN_YEAR}-01-01T00:00:00Z "
+                f"to {MAX_YEAR}-12-31T23:59:59Z",
+            )
+        return stored
 
     def _type_error(self, field_def: FieldDef, value: ast.Value) -> SalesforceError:
         quoted = field_def.is_text or field_def.type in ("id", "reference")

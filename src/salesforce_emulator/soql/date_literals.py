@@ -15,6 +15,10 @@ class UnknownDateLiteral(ValueError):
     """A word in a value position that is not a SOQL date literal."""
 
 
+class DateLiteralOutOfRange(ValueError):
+    """A date literal whose n reaches past the years a date can have (1 to 9999)."""
+
+
 def _add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
@@ -31,7 +35,22 @@ def _quarter_start(day: datetime.date) -> datetime.date:
 def date_range(
     name: str, number: int | None, today: datetime.date,
 ) -> tuple[datetime.date, datetime.date]:
-    """Return the [start, end) days of a date literal; raise UnknownDateLiteral if unknown."""
+    """Return the [start, end) days of a date literal.
+
+    Raises UnknownDateLiteral for an unknown name and DateLiteralOutOfRange when n moves
+    the range outside the years 1 to 9999.
+    """
+    try:
+        return _date_range(name, number, today)
+    except UnknownDateLiteral:
+        raise
+    except (OverflowError, ValueError):
+        raise DateLiteralOutOfRange(name if number is None else f"{name}:{number}") from None
+
+
+def _date_range(
+    name: str, number: int | None, today: datetime.date,
+) -> tuple[datetime.date, datetime.date]:
     day = datetime.timedelta(days=1)
     week = _week_start(today)
     month = datetime.date(today.year, today.month, 1)

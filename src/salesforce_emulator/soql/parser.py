@@ -10,6 +10,22 @@ from . import nodes as ast
 
 # Keywords that are words in the grammar; used to tell "unexpected token" errors apart.
 _BOOLEANS = {"true": "boolean", "false": "boolean", "null": "null"}
+# The largest LIMIT and date-literal n (LAST_N_DAYS:n) accepted. NOTE: no Salesforce
+# document states this bound. It assumes Salesforce reads both as a Java int.
+MAX_INTEGER = 2**31 - 1
+_ESCAPES = {
+    "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t",
+    "b": "\b", "B": "\b", "f": "\f", "F": "\f", "'": "'", '"': '"',
+}
+_HEX_DIGITS = set("0123456789abcdefABCDEF")
+
+
+class InvalidEscape(ValueError):
+    """A backslash in a string literal that SOQL does not define as an escape sequence."""
+
+    def __init__(self, sequence: str) -> None:
+        super().__init__(sequence)
+        self.sequence = sequence
 
 
 @cache
@@ -63,30 +79,37 @@ def _position(node: lark.Tree | lark.Token) -> ast.Position:
 
 
 def unescape(literal: str, keep_wildcard_escapes: bool = False) -> str:
-    """Turn a quoted SOQL string literal into its value.
+    """Turn a quoted SOQL string literal into its value, raising InvalidEscape on an unknown escape.
 
-    With keep_wildcard_escapes, `\\%` and `\\_` stay escaped for use in a LIKE pattern.
+    SOQL defines \\n \\r \\t \\b \\f (either case), \\' \\" \\\\, \\uXXXX and, for LIKE,
+    \\% and \\_. With keep_wildcard_escapes, `\\%`, `\\_` and `\\\\` stay escaped for use
+    in a LIKE pattern.
     """
     body = literal[1:-1]
-    escapes = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"'}
     result = []
     index = 0
     while index < len(body):
         char = body[index]
-        if char != "\\" or index + 1 == len(body):
+        if char != "\\":
             result.append(char)
             index += 1
             continue
-        escaped = body[index + 1]
-        if escaped in "%_":
+
+        escaped = body[index + 1] if index + 1 < len(body) else ""
+        if escaped in ("%", "_"):
             result.append("\\" + escaped if keep_wildcard_escapes else escaped)
         elif escaped == "\\":
             result.append("\\\\" if keep_wildcard_escapes else "\\")
-        elif escaped == "u" and index + 5 < len(body):
-            result.append(chr(int(body[index + 2:index + 6], 16)))
+        elif escaped == "u":
+            digits = body[index + 2:index + 6]
+            if len(digits) != 4 or not set(digits) <= _HEX_DIGITS:
+                raise InvalidEscape(body[index:index + 6])
+            result.append(chr(int(digits, 16)))
             index += 4
+        elif escaped in _ESCAPES:
+            result.append(_ESCAPES[escaped])
         else:
-            result.append(escapes.get(escaped, escaped))
+            raise InvalidEscape(body[index:index + 2])
         index += 2
     return "".join(result)
 
@@ -119,7 +142,7 @@ class _Builder:
         elif kind == "order_clause":
             query.order = [self.order_item(item) for item in clause.children]
         elif kind == "limit_clause":
-            query.limit = int(clause.children[0])
+            query.limit = self.limit(clause.children[0])
         elif kind == "offset_clause":
             query.offset = int(clause.children[0])
         elif kind == "for_clause" and str(clause.children[0]).upper() in ("VIEW", "REFERENCE"):
@@ -128,6 +151,15 @@ class _Builder:
         else:
             names = {"using_scope": "USING SCOPE", "with_clause": "WITH", "for_clause": "FOR UPDATE"}
             query.unsupported.append((names.get(kind, kind), _position(clause)))
+
+    def limit(self, token: lark.Token) -> int:
+        value = int(token)
+        if value > MAX_INTEGER:
+            raise query_error(
+                self.soql, _position(token),
+                f"LIMIT must be an integer from 0 to {MAX_INTEGER}, not {value}",
+            )
+        return value
 
     def group_clause(self, query: ast.Query, clause: lark.Tree) -> None:
         for item in clause.children:
@@ -208,7 +240,15 @@ class _Builder:
         position = _position(token)
         kind = tree.data
         if kind == "string_value":
-            return ast.Value("string", unescape(str(token), keep_wildcard_escapes=like), position)
+            try:
+                text = unescape(str(token), keep_wildcard_escapes=like)
+            except InvalidEscape as error:
+                raise query_error(
+                    self.soql, position,
+                    f"Invalid string literal {token}. Illegal character sequence "
+                    f"'{error.sequence}' in string literal.",
+                ) from None
+            return ast.Value("string", text, position)
         if kind == "number_value":
             return ast.Value("number", str(token), position)
         if kind == "date_value":
@@ -217,7 +257,13 @@ class _Builder:
             return ast.Value("datetime", str(token), position)
         if kind == "date_literal_n":
             name, _, number = str(token).partition(":")
-            return ast.Value("date_literal", name.upper(), position, int(number.strip()))
+            count = int(number.strip())
+            if count > MAX_INTEGER:
+                raise query_error(
+                    self.soql, position,
+                    f"The n of {name.upper()}:n must be an integer from 0 to {MAX_INTEGER}, not {count}",
+                )
+            return ast.Value("date_literal", name.upper(), position, count)
 
         word = str(token)
         if word.lower() in _BOOLEANS:

@@ -1,0 +1,97 @@
+"""Bad input over real HTTPS: every case answers a 4xx error in Salesforce's shape, never a 500."""
+
+import pytest
+
+from salesforce_emulator.testing import running_emulator
+
+from .conftest import FIXTURE_PACKAGE, RestClient
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    """An emulator of its own, so a fault plan that slips through cannot break other tests."""
+    with running_emulator(tmp_path_factory.mktemp("org"), FIXTURE_PACKAGE) as running:
+        yield running
+
+
+@pytest.fixture
+def api(org):
+    client = RestClient(org, org.access_token())
+    yield client
+    org.faults.clear()
+    client.http.close()
+
+
+def _single_error(response) -> dict:
+    body = response.json()
+    assert isinstance(body, list), body
+    assert len(body) == 1, body
+    return body[0]
+
+
+# SOQL values ---------------------------------------------------------------------------
+
+MALFORMED_QUERIES = [
+    ("SELECT Id FROM Account LIMIT 9223372036854775808", "LIMIT must be an integer"),
+    ("SELECT Id FROM Account LIMIT 99999999999999999999", "LIMIT must be an integer"),
+    ("SELECT COUNT() FROM Account LIMIT 9223372036854775808", "LIMIT must be an integer"),
+    ("SELECT Id, (SELECT Id FROM Contacts LIMIT 2147483648) FROM Account", "LIMIT must be an integer"),
+    ("SELECT Id FROM Account WHERE CreatedDate > 2020-02-30T00:00:00Z", "Invalid datetime: 2020-02-30T00:00:00Z"),
+    ("SELECT Id FROM Account WHERE CreatedDate > 2020-01-01T25:00:00Z", "Invalid datetime: 2020-01-01T25:00:00Z"),
+    ("SELECT Id FROM Account WHERE CreatedDate > 0000-01-01T00:00:00Z", "Invalid datetime: 0000-01-01T00:00:00Z"),
+    ("SELECT Id FROM Account WHERE CreatedDate > 1699-12-31T23:59:59Z", "Invalid datetime"),
+    ("SELECT Id FROM Contact WHERE Birthdate = 2020-13-01", "Invalid date: 2020-13-01"),
+    ("SELECT Id FROM Contact WHERE Birthdate = 2020-02-30", "Invalid date: 2020-02-30"),
+    ("SELECT Id FROM Contact WHERE Birthdate IN (2020-01-01, 4001-01-01)", "Invalid date: 4001-01-01"),
+    ("SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:99999999999", "LAST_N_DAYS:n must be an integer"),
+    ("SELECT Id FROM Account WHERE CreatedDate = NEXT_N_YEARS:99999999", "Invalid date literal: NEXT_N_YEARS:99999999"),
+    ("SELECT Id FROM Contact WHERE Birthdate = LAST_N_DAYS:5000000", "Invalid date literal: LAST_N_DAYS:5000000"),
+    ("SELECT Id FROM Account WHERE Name = '\\x'", "Illegal character sequence '\\x' in string literal"),
+    ("SELECT Id FROM Account WHERE Name = 'a\\u00g1'", "Illegal character sequence '\\u00g1'"),
+    ("SELECT Id FROM Account WHERE Name LIKE 'a\\q%'", "Illegal character sequence '\\q'"),
+]
+
+
+@pytest.mark.parametrize(("soql", "message"), MALFORMED_QUERIES)
+def test_soql_bad_value_is_malformed_query(api, soql, message):
+    response = api.query(soql)
+
+    assert response.status_code == 400, response.text
+    error = _single_error(response)
+    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert message in error["message"]
+    assert "ERROR at Row:1:Column:" in error["message"]
+    assert response.headers["Sforce-Limit-Info"].startswith("api-usage=")
+
+
+@pytest.mark.parametrize("offset", ["2001", "3000", "9223372036854775808"])
+def test_soql_offset_over_2000_is_out_of_range(api, offset):
+    response = api.query(f"SELECT Id FROM Account OFFSET {offset}")
+
+    assert response.status_code == 400, response.text
+    assert _single_error(response) == {
+        "message": "Maximum SOQL offset allowed is 2000", "errorCode": "NUMBER_OUTSIDE_VALID_RANGE",
+    }
+
+
+def test_soql_values_at_the_limits_are_accepted(api):
+    account_id = api.create("Account", {"Name": "Escapes \\ 'quoted' \t Acme"})
+    api.create("Contact", {"LastName": "Limits", "Birthdate": "4000-12-31"})
+
+    escaped = api.query(
+        "SELECT Id FROM Account WHERE Name = 'Escapes \\\\ \\'quoted\\' \\T \\u0041cme'",
+    )
+    top = api.query("SELECT Id FROM Account LIMIT 2147483647 OFFSET 2000")
+    dates = api.query(
+        "SELECT Id FROM Contact WHERE Birthdate >= 1700-01-01 AND Birthdate <= 4000-12-31 "
+        "AND CreatedDate > 1700-01-01T00:00:00Z AND CreatedDate < 4000-12-31T23:59:59Z",
+    )
+    literal = api.query("SELECT Id FROM Contact WHERE Birthdate = NEXT_N_DAYS:2147483647")
+
+    assert escaped.status_code == 200, escaped.text
+    assert [record["Id"] for record in escaped.json()["records"]] == [account_id]
+    assert top.status_code == 200, top.text
+    assert dates.status_code == 200, dates.text
+    assert dates.json()["totalSize"] == 1
+    assert literal.status_code == 400, literal.text
+    assert "Invalid date literal" in _single_error(literal)["message"]
