@@ -1,10 +1,11 @@
-"""The query and queryAll resources, with nextRecordsUrl paging."""
+"""The query and queryAll resources, with nextRecordsUrl paging and column metadata."""
 
 from starlette.responses import Response
 
 from ..errors import SalesforceError
 from ..soql import batch_size_from_header
 from .common import ApiCall, json_response
+from .query_columns import column_metadata
 
 
 async def query(call: ApiCall) -> Response:
@@ -26,6 +27,12 @@ def _run(call: ApiCall, include_deleted: bool) -> Response:
     soql = call.request.query_params.get("q")
     if not soql:
         raise SalesforceError("MALFORMED_QUERY", "A query string must be provided.")
+
+    # columns=true describes the SELECT list without running the query.
+    if call.request.query_params.get("columns", "").lower() == "true":
+        compiled = call.org.queries.compile(soql, include_deleted, access)
+        return json_response(column_metadata(soql, compiled, access))
+
     batch_size = batch_size_from_header(call.request.headers.get("sforce-query-options"))
     return json_response(call.org.queries.query(
         soql, call.version, call.user_id, include_deleted=include_deleted, batch_size=batch_size,

@@ -1,0 +1,139 @@
+"""Requests that outside clients (the Salesforce CLI, jsforce) send, checked over real HTTPS."""
+
+from pathlib import Path
+
+import pytest
+
+from salesforce_emulator.testing import running_emulator
+
+from .conftest import RestClient
+
+PACKAGE = Path(__file__).parent / "fixtures" / "replication_package"
+COLUMN_KEYS = {
+    "aggregate", "apexType", "booleanType", "columnName", "custom", "displayName",
+    "foreignKeyName", "insertable", "joinColumns", "numberType", "textType", "updatable",
+}
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    """An emulator with Gadget__c, whose external id Serial__c is not unique."""
+    with running_emulator(tmp_path_factory.mktemp("org"), PACKAGE) as running:
+        yield running
+
+
+@pytest.fixture
+def api(org):
+    client = RestClient(org, org.access_token())
+    yield client
+    client.http.close()
+
+
+def _columns(api: RestClient, soql: str) -> dict:
+    response = api.get("/query/", params={"q": soql, "columns": "true"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# Query columns (sf data query) -----------------------------------------------------------
+
+def test_columns_of_plain_fields(api):
+    api.create("Account", {"Name": "Columns Inc"})
+
+    body = _columns(api, "SELECT Id, Name, NumberOfEmployees, AnnualRevenue FROM Account")
+    columns = {column["columnName"]: column for column in body["columnMetadata"]}
+
+    assert "records" not in body
+    assert body["entityName"] == "Account"
+    assert body["idSelected"] is True
+    assert body["keyPrefix"] == "001"
+    assert [column["columnName"] for column in body["columnMetadata"]] == [
+        "Id", "Name", "NumberOfEmployees", "AnnualRevenue",
+    ]
+    assert all(set(column) == COLUMN_KEYS for column in body["columnMetadata"])
+    assert columns["Id"]["apexType"] == "Id"
+    assert columns["Id"]["updatable"] is False
+    assert columns["Name"]["apexType"] == "String"
+    assert columns["Name"]["textType"] is True
+    assert columns["Name"]["insertable"] is True
+    assert columns["Name"]["updatable"] is True
+    assert columns["NumberOfEmployees"]["apexType"] == "Integer"
+    assert columns["NumberOfEmployees"]["numberType"] is True
+    assert columns["AnnualRevenue"]["numberType"] is True
+    assert columns["Name"]["aggregate"] is False
+    assert columns["Name"]["joinColumns"] == []
+
+
+def test_columns_of_custom_field(api):
+    body = _columns(api, "SELECT Name, Serial__c FROM Gadget__c")
+    serial = body["columnMetadata"][1]
+
+    assert body["idSelected"] is False
+    assert serial["columnName"] == "Serial__c"
+    assert serial["custom"] is True
+    assert serial["displayName"] == "Serial__c"
+
+
+def test_columns_of_parent_fields(api):
+    body = _columns(api, "SELECT Name, Account.Name, Account.Owner.Name FROM Contact")
+    account = body["columnMetadata"][1]
+    owner_path = body["columnMetadata"][2]
+
+    assert account["columnName"] == "Account"
+    assert account["apexType"] == "Account"
+    assert [column["columnName"] for column in account["joinColumns"]] == ["Name"]
+    assert account["joinColumns"][0]["displayName"] == "Account.Name"
+    assert owner_path["columnName"] == "Account"
+    owner = owner_path["joinColumns"][0]
+    assert owner["columnName"] == "Owner"
+    assert owner["apexType"] == "User"
+    assert owner["joinColumns"][0]["columnName"] == "Name"
+    assert owner["joinColumns"][0]["displayName"] == "Account.Owner.Name"
+
+
+def test_columns_of_child_subquery(api):
+    body = _columns(api, "SELECT Name, (SELECT LastName, Email FROM Contacts) FROM Account")
+    contacts = body["columnMetadata"][1]
+
+    assert contacts["columnName"] == "Contacts"
+    assert contacts["aggregate"] is True
+    assert [column["columnName"] for column in contacts["joinColumns"]] == ["LastName", "Email"]
+
+
+def test_columns_of_aggregate_query(api):
+    body = _columns(
+        api, "SELECT StageName, COUNT(Id), MAX(Amount) top, AVG(Amount) FROM Opportunity GROUP BY StageName",
+    )
+    stage, count, top, average = body["columnMetadata"]
+
+    assert body["groupBy"] is True
+    assert stage["columnName"] == "StageName"
+    assert stage["aggregate"] is False
+    assert count["columnName"] == "expr0"
+    assert count["displayName"] == "COUNT(Id)"
+    assert count["aggregate"] is True
+    assert count["apexType"] == "Integer"
+    assert top["columnName"] == "top"
+    assert top["displayName"] == "MAX(Amount)"
+    assert average["columnName"] == "expr1"
+    assert average["apexType"] == "Double"
+
+
+def test_columns_of_count_query(api):
+    body = _columns(api, "SELECT COUNT() FROM Account")
+
+    assert body["columnMetadata"] == []
+
+
+def test_columns_with_invalid_field(api):
+    response = api.get("/query/", params={"q": "SELECT Nope__c FROM Account", "columns": "true"})
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALID_FIELD"
+
+
+def test_columns_false_runs_query(api):
+    response = api.get("/query/", params={"q": "SELECT Id FROM Account", "columns": "false"})
+
+    assert response.status_code == 200
+    assert "records" in response.json()
