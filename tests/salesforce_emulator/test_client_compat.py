@@ -137,3 +137,30 @@ def test_columns_false_runs_query(api):
 
     assert response.status_code == 200
     assert "records" in response.json()
+
+
+# Organization fields the CLI reads -------------------------------------------------------
+
+def test_organization_fields_for_cli(api):
+    soql = (
+        "SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, "
+        "OrganizationType FROM Organization"
+    )
+    response = api.query(soql)
+    assert response.status_code == 200, response.text
+    record = response.json()["records"][0]
+
+    assert record["IsSandbox"] is False
+    assert record["TrialExpirationDate"] is None
+    assert record["OrganizationType"] == "Developer Edition"
+    assert record["InstanceName"] == "EM1"
+    assert record["NamespacePrefix"] is None
+
+
+def test_organization_fiscal_year_start(api):
+    response = api.query("SELECT FiscalYearStartMonth, DefaultAccountAccess FROM Organization")
+    assert response.status_code == 200, response.text
+    record = response.json()["records"][0]
+
+    assert record["FiscalYearStartMonth"] == 1
+    assert record["DefaultAccountAccess"] == "Edit"
