@@ -6,7 +6,7 @@ import pytest
 
 from salesforce_emulator.testing import running_emulator
 
-from .conftest import RestClient
+from .conftest import API_VERSION, RestClient
 
 PACKAGE = Path(__file__).parent / "fixtures" / "replication_package"
 COLUMN_KEYS = {
@@ -164,3 +164,34 @@ def test_organization_fiscal_year_start(api):
 
     assert record["FiscalYearStartMonth"] == 1
     assert record["DefaultAccountAccess"] == "Edit"
+
+
+# Read by external id ---------------------------------------------------------------------
+
+def test_read_by_external_id_single_match(api):
+    record_id = api.create("Gadget__c", {"Name": "Solo", "Serial__c": "SN-SOLO"})
+
+    response = api.get("/sobjects/Gadget__c/Serial__c/SN-SOLO")
+
+    assert response.status_code == 200
+    assert response.json()["Id"] == record_id
+
+
+def test_read_by_external_id_several_matches(api):
+    first = api.create("Gadget__c", {"Name": "Pair A", "Serial__c": "SN-PAIR"})
+    second = api.create("Gadget__c", {"Name": "Pair B", "Serial__c": "SN-PAIR"})
+
+    response = api.get("/sobjects/Gadget__c/Serial__c/SN-PAIR")
+
+    assert response.status_code == 300
+    assert response.json() == [
+        f"/services/data/v{API_VERSION}/sobjects/Gadget__c/{first}",
+        f"/services/data/v{API_VERSION}/sobjects/Gadget__c/{second}",
+    ]
+
+
+def test_read_by_external_id_no_match(api):
+    response = api.get("/sobjects/Gadget__c/Serial__c/SN-NONE")
+
+    assert response.status_code == 404
+    assert response.json()[0]["errorCode"] == "NOT_FOUND"

@@ -146,7 +146,7 @@ async def record_field(call: ApiCall) -> Response:
         if field_def is not None and field_def.type == "base64":
             path = call.org.content.body_path(first)
             return FileResponse(path, media_type="application/octetstream")
-        return json_response(_read_by_external_id(call, access, object_def, first, second))
+        return _read_by_external_id(call, access, object_def, first, second)
     if method == "PATCH":
         return await _upsert(call, access, object_def, first, second)
     raise SalesforceError(
@@ -182,14 +182,22 @@ def _matching_ids(call: ApiCall, object_def, field_def, value: str) -> list[str]
     return [row["Id"] for row in rows]
 
 
+def _several_matches(call: ApiCall, object_def, matches: list[str]) -> Response:
+    """Return 300 Multiple Choices with the URL of each record the external id matches."""
+    urls = [record_url(object_def.name, match, call.version) for match in matches]
+    return json_response(urls, status=300)
+
+
 def _read_by_external_id(
     call: ApiCall, access: UserAccess, object_def, field_name: str, value: str,
-) -> dict:
+) -> Response:
     field_def = _external_id_field(object_def, field_name)
     matches = _matching_ids(call, object_def, field_def, value)
     if not matches:
         raise not_found()
-    return read_record(call.org, access, object_def, matches[0], call.version)
+    if len(matches) > 1:
+        return _several_matches(call, object_def, matches)
+    return json_response(read_record(call.org, access, object_def, matches[0], call.version))
 
 
 async def _upsert(
@@ -205,8 +213,7 @@ async def _upsert(
         # Records cannot be created with a chosen Id, so an upsert by Id only updates.
         raise not_found()
     if len(matches) > 1:
-        urls = [record_url(object_def.name, match, call.version) for match in matches]
-        return json_response(urls, status=300)
+        return _several_matches(call, object_def, matches)
     if matches:
         update_record(call.org, access, object_def, matches[0], values)
         return json_response(
