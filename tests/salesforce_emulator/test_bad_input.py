@@ -95,3 +95,51 @@ def test_soql_values_at_the_limits_are_accepted(api):
     assert dates.json()["totalSize"] == 1
     assert literal.status_code == 400, literal.text
     assert "Invalid date literal" in _single_error(literal)["message"]
+
+
+# JSON bodies ---------------------------------------------------------------------------
+
+JSON = {"Content-Type": "application/json"}
+DEEP_ARRAY = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize(("path", "body", "message"), [
+    ("/sobjects/Account", b'{"Name":"\\ud800"}', "lone UTF-16 surrogate"),
+    ("/sobjects/Account", b'{"Name":"a\\udc00b"}', "lone UTF-16 surrogate"),
+    ("/sobjects/Account", b'{"Name":' + DEEP_ARRAY + b"}", "nested too deeply"),
+    ("/composite", b'{"compositeRequest":' + DEEP_ARRAY + b"}", "nested too deeply"),
+    ("/composite/sobjects", b'{"records":[{"attributes":{"type":"Account"},"Name":"\\ud800"}]}',
+     "lone UTF-16 surrogate"),
+    ("/composite/tree/Account", b'{"records":[{"attributes":{"type":"Account","referenceId":"r"},'
+     b'"Name":"\\udfff"}]}', "lone UTF-16 surrogate"),
+    ("/sobjects/Account", b'{"Name": ', "is not valid JSON"),
+])
+def test_json_body_rejected_as_parser_error(api, path, body, message):
+    response = api.post(path, data=body, headers=JSON)
+
+    assert response.status_code == 400, response.text
+    error = _single_error(response)
+    assert error["errorCode"] == "JSON_PARSER_ERROR"
+    assert message in error["message"]
+    assert response.headers["Sforce-Limit-Info"].startswith("api-usage=")
+
+
+def test_json_surrogate_pair_is_stored(api):
+    record_id = api.create("Account", {"Name": "Smile \U0001F600"})
+
+    response = api.get(f"/sobjects/Account/{record_id}")
+
+    assert response.json()["Name"] == "Smile \U0001F600"
+
+
+def test_unknown_path_sends_limit_info(api, org):
+    authenticated = api.get("/no-such-resource")
+    anonymous = RestClient(org, "not-a-token").get("/no-such-resource")
+
+    assert authenticated.status_code == 404
+    assert _single_error(authenticated) == {
+        "message": "The requested resource does not exist", "errorCode": "NOT_FOUND",
+    }
+    assert authenticated.headers["Sforce-Limit-Info"].startswith("api-usage=")
+    assert anonymous.status_code == 404
+    assert "Sforce-Limit-Info" not in anonymous.headers

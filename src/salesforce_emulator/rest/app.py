@@ -13,6 +13,7 @@ from ..org import Org
 from . import (
     admin,
     bulk,
+    collection_upsert,
     composite,
     composite_requests,
     metadata_rest,
@@ -23,7 +24,15 @@ from . import (
     sobjects,
     userinfo,
 )
-from .common import ApiCall, api_endpoint, error_response, json_response, version_list
+from .common import (
+    ApiCall,
+    api_endpoint,
+    error_response,
+    json_response,
+    limit_info_headers,
+    unexpected_error,
+    version_list,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -135,29 +144,27 @@ async def limits(call: ApiCall) -> Response:
 
 
 async def _http_error(request: Request, error: HTTPException) -> Response:
+    # Routing errors in Salesforce's shape, with Sforce-Limit-Info for a live REST session.
+    headers = limit_info_headers(request)
     if error.status_code == 405:
         return error_response(SalesforceError(
             "METHOD_NOT_ALLOWED",
             f"HTTP Method '{request.method}' not allowed. Allowed are "
             f"{error.headers.get('Allow', '') if error.headers else ''}",
             status=405,
-        ))
+        ), headers)
     if error.status_code == 404:
         return error_response(SalesforceError(
             "NOT_FOUND", "The requested resource does not exist", status=404,
-        ))
-    return error_response(SalesforceError("UNKNOWN_EXCEPTION", str(error.detail), status=error.status_code))
+        ), headers)
+    return error_response(
+        SalesforceError("UNKNOWN_EXCEPTION", str(error.detail), status=error.status_code), headers,
+    )
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     # A bug in the emulator: log it with its traceback and answer as Salesforce does.
-    log.exception("unexpected error", method=request.method, path=request.url.path)
-    return error_response(SalesforceError(
-        "UNKNOWN_EXCEPTION",
-        f"An unexpected error occurred in the Salesforce emulator ({type(error).__name__}); "
-        "see its log for the traceback",
-        status=500,
-    ))
+    return unexpected_error(request, error, limit_info_headers(request))
 
 
 def _routes(path: str, endpoint, methods: list[str]) -> list[Route]:
@@ -199,6 +206,11 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
             ["POST", "PATCH", "DELETE"],
         ),
         *_routes("/composite/sobjects/{name}", api_endpoint(composite.collection_read), ["GET", "POST"]),
+        # sObject Collections upsert by an external id field.
+        *_routes(
+            "/composite/sobjects/{name}/{field}", api_endpoint(collection_upsert.collection_upsert),
+            ["PATCH"],
+        ),
         *_routes("/limits", api_endpoint(limits), ["GET"]),
         # Bulk API 2.0 query jobs.
         *_routes("/jobs/query", api_endpoint(bulk.jobs), ["GET", "POST"]),

@@ -41,6 +41,82 @@ def error_response(error: SalesforceError, headers: dict | None = None) -> Respo
     return SalesforceJSONResponse([error.to_rest()], status_code=error.status, headers=headers)
 
 
+def unexpected_error(request: Request, error: Exception, headers: dict | None = None) -> Response:
+    """Log a bug in the emulator with its traceback and return Salesforce's 500 UNKNOWN_EXCEPTION."""
+    # Called from an except block, so log.exception finds the traceback.
+    log.exception("unexpected error", method=request.method, path=request.url.path, error=repr(error))
+    return error_response(SalesforceError(
+        "UNKNOWN_EXCEPTION",
+        f"An unexpected error occurred in the Salesforce emulator ({type(error).__name__}); "
+        "see its log for the traceback",
+        status=500,
+    ), headers)
+
+
+def limit_info_headers(request: Request) -> dict:
+    """Return the Sforce-Limit-Info header for an error outside api_endpoint, if it applies.
+
+    Salesforce sends the header on REST API responses to a valid session, so it is left
+    out for other paths and for requests without a live access token. The call is not
+    counted, so the header shows today's usage so far.
+    """
+    if not request.url.path.startswith("/services/data/"):
+        return {}
+    org: Org = request.app.state.org
+    try:
+        org.sessions.authenticate(request.headers.get("authorization"))
+    except SalesforceError:
+        return {}
+    return {"Sforce-Limit-Info": org.usage.header(org.usage.used_today())}
+
+
+def parse_json_body(body: bytes, label: str = "The request body") -> object:
+    """Parse a JSON request body, or raise JSON_PARSER_ERROR whose message starts with label.
+
+    Besides syntax errors this rejects invalid UTF-8, nesting deeper than Python's
+    recursion limit (about 1000 levels) and lone UTF-16 surrogates such as "\\ud800",
+    which no UTF-8 text or SQLite column can store.
+    """
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SalesforceError("JSON_PARSER_ERROR", f"{label} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise SalesforceError(
+            "JSON_PARSER_ERROR",
+            f"{label} is not valid JSON: arrays and objects are nested too deeply; "
+            "nest them fewer than 1000 levels",
+        ) from None
+
+    surrogate = _lone_surrogate(parsed)
+    if surrogate is not None:
+        raise SalesforceError(
+            "JSON_PARSER_ERROR",
+            f"{label} is not valid JSON: the string {surrogate!r} contains a lone UTF-16 "
+            "surrogate (\\ud800 to \\udfff without its pair); send the character itself or "
+            "a complete surrogate pair",
+        )
+    return parsed
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """Return the first string in a parsed JSON value that UTF-8 cannot encode, if any."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item[:40]
+    return None
+
+
 def version_list() -> list[dict]:
     """Return the body of GET /services/data/."""
     return [
@@ -68,14 +144,8 @@ class ApiCall:
         return self.session.user_id
 
     async def json(self) -> object:
-        """Return the parsed JSON body, or raise JSON_PARSER_ERROR."""
-        body = await self.request.body()
-        try:
-            return json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise SalesforceError(
-                "JSON_PARSER_ERROR", f"The request body is not valid JSON: {error}",
-            ) from None
+        """Return the parsed JSON body, or raise JSON_PARSER_ERROR (see parse_json_body)."""
+        return parse_json_body(await self.request.body())
 
 
 Handler = Callable[[ApiCall], Awaitable[Response]]
@@ -102,6 +172,8 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                 return await handler(ApiCall(org, request, version, session))
             except SalesforceError as error:
                 return error_response(error)
+            except Exception as error:  # noqa: BLE001 - a bug must still answer as Salesforce does
+                return unexpected_error(request, error)
 
         used = org.usage.record_call(session.client_id, session.user_id)
         headers = {"Sforce-Limit-Info": org.usage.header(used)}
@@ -122,6 +194,8 @@ def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                 status=error.status, error_code=error.error_code, user_id=session.user_id,
             )
             return error_response(error, headers)
+        except Exception as error:  # noqa: BLE001 - a bug must still answer as Salesforce does
+            return unexpected_error(request, error, headers)
         response.headers.update(headers)
         return response
 

@@ -5,13 +5,12 @@ values and a binary part named `VersionData` with the file body. The body part i
 written to disk as it arrives; only the JSON part is kept in memory.
 """
 
-import json
-
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from ..errors import SalesforceError
 from ..files import BlobWriter, FileStore, StoredBlob
+from .common import parse_json_body
 
 JSON_PART_NAMES = ("entity_content", "entity_document")
 BODY_PART_NAME = "VersionData"
@@ -97,12 +96,7 @@ class _UploadState:
 
     def on_part_end(self) -> None:
         if self.part_name in JSON_PART_NAMES and self.json_buffer is not None:
-            try:
-                self.entity = json.loads(bytes(self.json_buffer))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise SalesforceError(
-                    "JSON_PARSER_ERROR", f"The {self.part_name} part is not valid JSON: {error}",
-                ) from None
+            self.entity = parse_json_body(bytes(self.json_buffer), f"The {self.part_name} part")
             self.json_buffer = None
         elif self.part_name == BODY_PART_NAME and self.writer is not None:
             self.blob = self.writer.finish()
