@@ -195,3 +195,103 @@ def test_read_by_external_id_no_match(api):
 
     assert response.status_code == 404
     assert response.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+# sObject Collections upsert ---------------------------------------------------------------
+
+def _upsert(api: RestClient, records: list, all_or_none: bool = False, field: str = "Serial__c"):
+    body = {
+        "allOrNone": all_or_none,
+        "records": [{"attributes": {"type": "Gadget__c"}, **record} for record in records],
+    }
+    return api.patch(f"/composite/sobjects/Gadget__c/{field}", json=body)
+
+
+def test_collection_upsert_creates_and_updates(api):
+    existing = api.create("Gadget__c", {"Name": "Old", "Serial__c": "CU-OLD"})
+
+    response = _upsert(api, [
+        {"Serial__c": "CU-NEW", "Name": "New", "Colour__c": "Red"},
+        {"Serial__c": "CU-OLD", "Colour__c": "Blue"},
+    ])
+    created, updated = response.json()
+    new_row = api.get(f"/sobjects/Gadget__c/{created['id']}").json()
+    old_row = api.get(f"/sobjects/Gadget__c/{existing}").json()
+
+    assert response.status_code == 200
+    assert created == {"id": created["id"], "success": True, "errors": [], "created": True}
+    assert updated == {"id": existing, "success": True, "errors": [], "created": False}
+    assert new_row["Serial__c"] == "CU-NEW"
+    assert new_row["Colour__c"] == "Red"
+    assert old_row["Name"] == "Old"
+    assert old_row["Colour__c"] == "Blue"
+
+
+def test_collection_upsert_partial_failure(api):
+    response = _upsert(api, [
+        {"Serial__c": "CU-P1", "Name": "Fine"},
+        {"Name": "No serial"},
+        {"Serial__c": "CU-P2", "Name": "Bad", "Nope__c": 1},
+    ])
+    fine, missing, invalid = response.json()
+
+    assert response.status_code == 200
+    assert fine["success"] is True
+    assert fine["created"] is True
+    assert missing["success"] is False
+    assert missing["errors"][0]["statusCode"] == "MISSING_ARGUMENT"
+    assert invalid["errors"][0]["statusCode"] == "INVALID_FIELD"
+
+
+def test_collection_upsert_all_or_none_rolls_back(api):
+    response = _upsert(api, [
+        {"Serial__c": "CU-AON", "Name": "Rolled back"},
+        {"Serial__c": "CU-AON2", "Name": "Bad", "Nope__c": 1},
+    ], all_or_none=True)
+    first, second = response.json()
+    left = api.query("SELECT Id FROM Gadget__c WHERE Serial__c = 'CU-AON'").json()
+
+    assert first["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert second["errors"][0]["statusCode"] == "INVALID_FIELD"
+    assert left["totalSize"] == 0
+
+
+def test_collection_upsert_duplicate_external_ids(api):
+    api.create("Gadget__c", {"Name": "Dup A", "Serial__c": "CU-DUP"})
+    api.create("Gadget__c", {"Name": "Dup B", "Serial__c": "CU-DUP"})
+
+    response = _upsert(api, [
+        {"Serial__c": "CU-DUP", "Colour__c": "Red"},
+        {"Serial__c": "CU-TWICE", "Name": "One"},
+        {"Serial__c": "cu-twice", "Name": "Two"},
+    ])
+    in_org, first, second = response.json()
+
+    assert in_org["errors"][0]["statusCode"] == "DUPLICATE_EXTERNAL_ID"
+    assert first["errors"][0]["statusCode"] == "DUPLICATE_EXTERNAL_ID"
+    assert second["errors"][0]["statusCode"] == "DUPLICATE_EXTERNAL_ID"
+
+
+def test_collection_upsert_wrong_type(api):
+    body = {"records": [{"attributes": {"type": "Account"}, "Serial__c": "CU-T", "Name": "x"}]}
+
+    response = api.patch("/composite/sobjects/Gadget__c/Serial__c", json=body)
+
+    assert response.status_code == 200
+    assert response.json()[0]["errors"][0]["statusCode"] == "INVALID_TYPE"
+
+
+def test_collection_upsert_field_not_external_id(api):
+    response = _upsert(api, [{"Colour__c": "Red"}], field="Colour__c")
+
+    assert response.status_code == 404
+    assert response.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_collection_upsert_too_many_records(api):
+    records = [{"Serial__c": f"CU-MANY-{index}"} for index in range(201)]
+
+    response = _upsert(api, records)
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "EXCEEDED_ID_LIMIT"

@@ -5,6 +5,7 @@ and field permissions.
 """
 
 import functools
+from dataclasses import dataclass
 
 from starlette.responses import Response
 
@@ -21,7 +22,15 @@ MAX_RECORDS = 200
 MAX_TREE_DEPTH = 5
 
 
-def _exceeded_limit() -> SalesforceError:
+@dataclass(frozen=True)
+class UpsertOutcome:
+    """The record an upsert wrote, and whether it created the record."""
+
+    record_id: str
+    created: bool
+
+
+def exceeded_limit() -> SalesforceError:
     return SalesforceError(
         "EXCEEDED_ID_LIMIT",
         f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
@@ -47,7 +56,7 @@ async def tree(call: ApiCall) -> Response:
             "JSON_PARSER_ERROR", "The request body must be an object with a records array",
         )
     if _count_tree(body["records"]) > MAX_RECORDS:
-        raise _exceeded_limit()
+        raise exceeded_limit()
 
     results: list[dict] = []
     try:
@@ -158,32 +167,32 @@ async def collections(call: ApiCall) -> Response:
         return await _create_with_blobs(call)
 
     body = await call.json()
-    _check_collection_body(body)
+    check_collection_body(body)
     all_or_none = bool(body.get("allOrNone", False))
     operation = _create_one if method == "POST" else _update_one
-    return json_response(_run_collection(call, body["records"], all_or_none, operation))
+    return json_response(run_collection(call, body["records"], all_or_none, operation))
 
 
-def _check_collection_body(body: object) -> None:
+def check_collection_body(body: object) -> None:
     """Raise unless body is `{"records": [...]}` with at most 200 records."""
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceError(
             "JSON_PARSER_ERROR", "The request body must be an object with a records array",
         )
     if len(body["records"]) > MAX_RECORDS:
-        raise _exceeded_limit()
+        raise exceeded_limit()
 
 
 async def _create_with_blobs(call: ApiCall) -> Response:
     """POST /composite/sobjects as multipart: create records whose blob fields come in binary parts."""
     files = call.org.files
-    upload = await read_collection_upload(call.request, files, _check_collection_body)
+    upload = await read_collection_upload(call.request, files, check_collection_body)
     try:
-        _check_collection_body(upload.body)
+        check_collection_body(upload.body)
         records = upload.body["records"]
         part_names = binary_part_names(records, upload)
         operation = functools.partial(_create_one_with_blob, blobs=upload.blobs)
-        results = _run_collection(call, records, bool(upload.body.get("allOrNone", False)), operation)
+        results = run_collection(call, records, bool(upload.body.get("allOrNone", False)), operation)
     except BaseException:
         upload.discard(files)
         raise
@@ -208,7 +217,12 @@ def _planned_failure(planned: list[CollectionFailure], index: int, item: object)
     return None
 
 
-def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) -> list[dict]:
+def run_collection(call: ApiCall, items: list, all_or_none: bool, operation) -> list[dict]:
+    """Apply operation to each item in one transaction and return the save results in order.
+
+    operation returns the record id, or an UpsertOutcome for upserts. A failing item is
+    undone alone, unless all_or_none rolls back every item.
+    """
     results: list[dict] = []
     failed = False
     store = call.org.store
@@ -222,8 +236,8 @@ def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) ->
                     if planned_error is not None:
                         raise planned_error
                     with store.savepoint():
-                        record_id = operation(call, access, item)
-                    results.append({"id": record_id, "success": True, "errors": []})
+                        outcome = operation(call, access, item)
+                    results.append(_success(outcome))
                 except SalesforceError as error:
                     failed = True
                     results.append({"success": False, "errors": [error.to_save_result()]})
@@ -240,7 +254,14 @@ def _run_collection(call: ApiCall, items: list, all_or_none: bool, operation) ->
     return results
 
 
-def _record_type(call: ApiCall, access: UserAccess, record: object):
+def _success(outcome: "str | UpsertOutcome") -> dict:
+    if isinstance(outcome, UpsertOutcome):
+        return {"id": outcome.record_id, "success": True, "errors": [], "created": outcome.created}
+    return {"id": outcome, "success": True, "errors": []}
+
+
+def record_type(call: ApiCall, access: UserAccess, record: object):
+    """Return the sObject a collection record names in attributes.type, or raise INVALID_TYPE."""
     if not isinstance(record, dict):
         raise SalesforceError("JSON_PARSER_ERROR", "Each record must be a JSON object")
     object_name = (record.get("attributes") or {}).get("type")
@@ -257,7 +278,7 @@ def _record_type(call: ApiCall, access: UserAccess, record: object):
 
 
 def _create_one(call: ApiCall, access: UserAccess, record: dict) -> str:
-    object_def = _record_type(call, access, record)
+    object_def = record_type(call, access, record)
     if any(key.lower() == "id" for key in record):
         raise SalesforceError(
             "INVALID_FIELD", "cannot specify Id in an insert call", fields=["Id"],
@@ -274,7 +295,7 @@ def _create_one_with_blob(
     if part_name is None:
         return _create_one(call, access, record)
 
-    object_def = _record_type(call, access, record)
+    object_def = record_type(call, access, record)
     alias = attributes.get("binaryPartNameAlias")
     field_def = object_def.field(str(alias)) if alias else None
     if field_def is None or field_def.type != "base64":
@@ -292,7 +313,7 @@ def _create_one_with_blob(
 
 
 def _update_one(call: ApiCall, access: UserAccess, record: dict) -> str:
-    object_def = _record_type(call, access, record)
+    object_def = record_type(call, access, record)
     record_id = next((value for key, value in record.items() if key.lower() == "id"), None)
     if not record_id:
         raise SalesforceError("MISSING_ARGUMENT", "Id not specified in an update call", fields=[])
@@ -308,7 +329,7 @@ def _delete_collection(call: ApiCall) -> Response:
     if not record_ids:
         raise SalesforceError("MISSING_ARGUMENT", "ids parameter is required", fields=[])
     if len(record_ids) > MAX_RECORDS:
-        raise _exceeded_limit()
+        raise exceeded_limit()
     all_or_none = call.request.query_params.get("allOrNone", "false").lower() == "true"
 
     def delete_one(call: ApiCall, access: UserAccess, record_id: str) -> str:
@@ -318,7 +339,7 @@ def _delete_collection(call: ApiCall) -> Response:
         delete_record(call.org, access, object_def, record_id)
         return call.org.records.normalize_id(record_id, object_def)
 
-    return json_response(_run_collection(call, record_ids, all_or_none, delete_one))
+    return json_response(run_collection(call, record_ids, all_or_none, delete_one))
 
 
 async def collection_read(call: ApiCall) -> Response:
@@ -345,7 +366,7 @@ async def collection_read(call: ApiCall) -> Response:
             "MISSING_ARGUMENT", "ids and fields parameters are required", fields=[],
         )
     if len(record_ids) > 2000:
-        raise _exceeded_limit()
+        raise exceeded_limit()
 
     results = []
     for record_id in record_ids:

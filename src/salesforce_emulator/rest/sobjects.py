@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, Response
 
 from .. import ids
 from ..errors import SalesforceError, not_found
+from ..org import Org
 from ..permissions import UserAccess
 from ..render import record_url
 from ..user_records import create_record, delete_record, read_record, update_record, visible_object
@@ -156,7 +157,8 @@ async def record_field(call: ApiCall) -> Response:
     )
 
 
-def _external_id_field(object_def, field_name: str):
+def external_id_field(object_def, field_name: str):
+    """Return the field an upsert or read by external id names, or raise 404 NOT_FOUND."""
     field_def = object_def.field(field_name)
     if field_def is None or not (field_def.external_id or field_def.name == "Id"):
         raise SalesforceError(
@@ -167,13 +169,14 @@ def _external_id_field(object_def, field_name: str):
     return field_def
 
 
-def _matching_ids(call: ApiCall, object_def, field_def, value: str) -> list[str]:
+def matching_ids(org: Org, object_def, field_def, value: str) -> list[str]:
+    """Return the ids of the live records whose field has this value."""
     if field_def.name == "Id":
         try:
             value = ids.to_18(value)
         except ids.MalformedIdError:
             return []
-    with call.org.store.read() as connection:
+    with org.store.read() as connection:
         rows = connection.execute(
             f'SELECT "Id" FROM "sobj_{object_def.name}" '  # noqa: S608 - schema names only, values bound
             f'WHERE "{field_def.name}" = ? AND "IsDeleted" = 0',
@@ -191,8 +194,8 @@ def _several_matches(call: ApiCall, object_def, matches: list[str]) -> Response:
 def _read_by_external_id(
     call: ApiCall, access: UserAccess, object_def, field_name: str, value: str,
 ) -> Response:
-    field_def = _external_id_field(object_def, field_name)
-    matches = _matching_ids(call, object_def, field_def, value)
+    field_def = external_id_field(object_def, field_name)
+    matches = matching_ids(call.org, object_def, field_def, value)
     if not matches:
         raise not_found()
     if len(matches) > 1:
@@ -203,12 +206,12 @@ def _read_by_external_id(
 async def _upsert(
     call: ApiCall, access: UserAccess, object_def, field_name: str, value: str,
 ) -> Response:
-    field_def = _external_id_field(object_def, field_name)
+    field_def = external_id_field(object_def, field_name)
     values = await call.json()
     if not isinstance(values, dict):
         raise SalesforceError("JSON_PARSER_ERROR", "The request body must be a JSON object")
 
-    matches = _matching_ids(call, object_def, field_def, value)
+    matches = matching_ids(call.org, object_def, field_def, value)
     if not matches and field_def.name == "Id":
         # Records cannot be created with a chosen Id, so an upsert by Id only updates.
         raise not_found()

@@ -68,6 +68,28 @@ describe('records', () => {
 });
 
 describe('sObject Collections', () => {
+  test('upsert many by external id', async () => {
+    const codes = [uniqueName('UP').replace(' ', '-'), uniqueName('UP').replace(' ', '-')];
+    const types = connection.sobject('Contract_Type__c');
+    const existing = await types.create({ ContractDesk_Code__c: codes[0], Name: 'jsforce existing' });
+
+    const results = await types.upsert([
+      { ContractDesk_Code__c: codes[0], Name: 'jsforce updated' },
+      { ContractDesk_Code__c: codes[1], Name: 'jsforce created' },
+    ], 'ContractDesk_Code__c');
+    const found = await types.find({ ContractDesk_Code__c: { $in: codes } }, ['Id', 'Name', 'ContractDesk_Code__c']);
+    const byCode = Object.fromEntries(found.map((record) => [record.ContractDesk_Code__c, record]));
+
+    assert.equal(results.length, 2);
+    assert.equal(results[0].success, true);
+    assert.equal(results[0].created, false);
+    assert.equal(results[0].id, existing.id);
+    assert.equal(results[1].success, true);
+    assert.equal(results[1].created, true);
+    assert.equal(byCode[codes[0]].Name, 'jsforce updated');
+    assert.equal(byCode[codes[1]].Id, results[1].id);
+  });
+
   test('create, update and destroy many', async () => {
     const names = [uniqueName('Many'), uniqueName('Many'), uniqueName('Many')];
     const accounts = connection.sobject('Account');
