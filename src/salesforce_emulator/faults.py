@@ -5,6 +5,7 @@ through `POST /_emulator/faults`. Each planned failure is used up by the calls i
 `clear()` removes whatever is left.
 """
 
+import math
 import threading
 from dataclasses import dataclass
 
@@ -13,6 +14,64 @@ from .sessions import SessionService
 from .usage import ApiUsage
 
 LOCK_ROW_MESSAGE = "unable to obtain exclusive access to this record or 1 records"
+
+# Bounds of a fault plan. A status outside 400-599 is not an error (or kills the
+# connection), a long delay parks every request, and a session shorter than a second or a
+# daily limit below one locks the org until restart.
+MIN_ERROR_STATUS = 400
+MAX_ERROR_STATUS = 599
+MAX_COUNT = 10_000
+MAX_DELAY_SECONDS = 60.0
+MIN_SESSION_SECONDS = 1.0
+
+
+class InvalidFaultPlan(ValueError):
+    """A fault plan value of the wrong type or outside its range; the message names it."""
+
+
+def check_integer(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    """Return value if it is an integer in [minimum, maximum], or raise InvalidFaultPlan."""
+    is_integer = isinstance(value, int) and not isinstance(value, bool)
+    if not is_integer or value < minimum or (maximum is not None and value > maximum):
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise InvalidFaultPlan(f"{name} must be an integer {bound}, not {value!r}")
+    return value
+
+
+def check_count(name: str, value: object) -> int:
+    """Return value if it is an integer from 1 to MAX_COUNT, or raise InvalidFaultPlan."""
+    return check_integer(name, value, 1, MAX_COUNT)
+
+
+def check_status(name: str, value: object) -> int:
+    """Return value if it is an HTTP error status (400 to 599), or raise InvalidFaultPlan."""
+    if (
+        isinstance(value, bool) or not isinstance(value, int)
+        or not MIN_ERROR_STATUS <= value <= MAX_ERROR_STATUS
+    ):
+        raise InvalidFaultPlan(
+            f"{name} must be an HTTP error status from {MIN_ERROR_STATUS} to {MAX_ERROR_STATUS}, "
+            f"not {value!r}",
+        )
+    return value
+
+
+def check_seconds(name: str, value: object, minimum: float, maximum: float | None = None) -> float:
+    """Return value as float seconds if it is a number in [minimum, maximum], or raise InvalidFaultPlan."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value) or value < minimum or (
+        maximum is not None and value > maximum
+    ):
+        bound = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"of at least {minimum:g}"
+        raise InvalidFaultPlan(f"{name} must be a number of seconds {bound}, not {value!r}")
+    return float(value)
+
+
+def check_text(name: str, value: object) -> str:
+    """Return value if it is a non-empty string, or raise InvalidFaultPlan."""
+    if not isinstance(value, str) or not value:
+        raise InvalidFaultPlan(f"{name} must be a non-empty string, not {value!r}")
+    return value
 
 
 def lock_row_error() -> SalesforceError:
@@ -74,7 +133,14 @@ class Faults:
         self, count: int, status: int = 503, error_code: str = "SERVER_UNAVAILABLE",
         message: str = "Service temporarily unavailable; retry later.",
     ) -> None:
-        """Make the next `count` REST calls fail with this status and error."""
+        """Make the next `count` REST calls fail with this status and error.
+
+        Raises InvalidFaultPlan unless count is 1 to 10000 and status is 400 to 599.
+        """
+        count = check_count("count", count)
+        status = check_status("status", status)
+        error_code = check_text("error_code", error_code)
+        message = check_text("message", message)
         with self._lock:
             self._failures.append(_PlannedFailure(
                 count, SalesforceError(error_code, message, status=status),
@@ -85,8 +151,20 @@ class Faults:
         self.fail_next(count, status=400, error_code="UNABLE_TO_LOCK_ROW", message=LOCK_ROW_MESSAGE)
 
     def delay(self, seconds: float) -> None:
-        """Delay every REST response by this many seconds until clear() (0 stops delaying)."""
-        self.delay_seconds = float(seconds)
+        """Delay every REST response by 0 to 60 seconds until clear() (0 stops delaying)."""
+        self.delay_seconds = check_seconds("seconds", seconds, 0.0, MAX_DELAY_SECONDS)
+
+    def set_session_timeout(self, seconds: float) -> None:
+        """Set how long an unused session lives (at least 1 second), as the org setting does."""
+        if self.sessions is None:
+            raise RuntimeError("Faults.set_session_timeout() needs the org's SessionService")
+        self.sessions.timeout_seconds = check_seconds("seconds", seconds, MIN_SESSION_SECONDS)
+
+    def set_daily_api_limit(self, limit: int) -> None:
+        """Set the API requests allowed per day (at least 1)."""
+        if self.usage is None:
+            raise RuntimeError("Faults.set_daily_api_limit() needs the org's ApiUsage")
+        self.usage.daily_limit = check_integer("limit", limit, 1)
 
     def take(self) -> SalesforceError | None:
         """Return the failure planned for this call, if any."""
@@ -106,8 +184,12 @@ class Faults:
         """Make the next `count` writes to records of one object fail with UNABLE_TO_LOCK_ROW.
 
         Writes of other objects go through, so one record of a collection can fail while
-        the rest succeed. count None keeps the object locked until clear().
+        the rest succeed. count None keeps the object locked until clear(); otherwise it is
+        1 to 10000.
         """
+        object_name = check_text("object_name", object_name)
+        if count is not None:
+            count = check_count("count", count)
         with self._lock:
             self._row_locks.append(_RowLock(object_name.lower(), count))
 
@@ -134,7 +216,13 @@ class Faults:
     ) -> None:
         """Make one record of the next sObject Collections request fail, chosen by index or id."""
         if index is None and record_id is None:
-            raise ValueError("fail_collection_record needs an index or a record_id")
+            raise InvalidFaultPlan("fail_collection_record needs an index or a record_id")
+        if index is not None:
+            index = check_integer("index", index, 0)
+        if record_id is not None:
+            record_id = check_text("record_id", record_id)
+        error_code = check_text("error_code", error_code)
+        message = check_text("message", message)
         with self._lock:
             self._collection_failures.append(CollectionFailure(
                 SalesforceError(error_code, message, fields=[]), index, record_id,
@@ -150,8 +238,8 @@ class Faults:
     # Bulk API 2.0 query jobs ----------------------------------------------------------
 
     def delay_bulk_jobs(self, seconds: float) -> None:
-        """Keep each Bulk API query job UploadComplete this many seconds before it runs (0 stops)."""
-        self.bulk_job_delay_seconds = float(seconds)
+        """Keep each Bulk API query job UploadComplete 0 to 60 seconds before it runs (0 stops)."""
+        self.bulk_job_delay_seconds = check_seconds("seconds", seconds, 0.0, MAX_DELAY_SECONDS)
 
     def fail_next_bulk_job(self, message: str = "The query job failed because of an internal error") -> None:
         """Make the next Bulk API query job that runs end Failed with this errorMessage."""

@@ -2,6 +2,7 @@
 
 import pytest
 
+from salesforce_emulator.faults import InvalidFaultPlan
 from salesforce_emulator.testing import running_emulator
 
 from .conftest import FIXTURE_PACKAGE, RestClient
@@ -143,3 +144,94 @@ def test_unknown_path_sends_limit_info(api, org):
     assert authenticated.headers["Sforce-Limit-Info"].startswith("api-usage=")
     assert anonymous.status_code == 404
     assert "Sforce-Limit-Info" not in anonymous.headers
+
+
+# The /_emulator/faults resource --------------------------------------------------------
+
+INVALID_PLANS = [
+    ({"sessionSeconds": -1}, "sessionSeconds must be a number of seconds of at least 1"),
+    ({"sessionSeconds": 0}, "sessionSeconds must be a number of seconds of at least 1"),
+    ({"sessionSeconds": "600"}, "sessionSeconds must be a number"),
+    ({"failNext": {"count": "x"}}, "failNext.count must be an integer from 1 to 10000, not 'x'"),
+    ({"failNext": {"count": 0}}, "failNext.count must be an integer from 1 to 10000"),
+    ({"failNext": {"count": 10001}}, "failNext.count must be an integer from 1 to 10000"),
+    ({"failNext": {"count": 1, "status": 99}}, "failNext.status must be an HTTP error status from 400 to 599"),
+    ({"failNext": {"count": 1, "status": 200}}, "failNext.status must be an HTTP error status"),
+    ({"failNext": {"count": 1, "status": 600}}, "failNext.status must be an HTTP error status"),
+    ({"failNext": {"count": 1, "errorCode": 5}}, "failNext.errorCode must be a non-empty string"),
+    ({"failNext": 3}, "failNext must be a JSON object"),
+    ({"delaySeconds": "abc"}, "delaySeconds must be a number of seconds from 0 to 60, not 'abc'"),
+    ({"delaySeconds": 1e9}, "delaySeconds must be a number of seconds from 0 to 60"),
+    ({"delaySeconds": -1}, "delaySeconds must be a number of seconds from 0 to 60"),
+    ({"delaySeconds": True}, "delaySeconds must be a number"),
+    ({"lockRowsNext": 1.5}, "lockRowsNext must be an integer from 1 to 10000"),
+    ({"lockRows": {"object": "Account", "count": -2}}, "lockRows.count must be an integer"),
+    ({"lockRows": {"count": 1}}, "lockRows.object must be a non-empty string"),
+    ({"failCollectionRecord": {"index": -1}}, "failCollectionRecord.index must be an integer of at least 0"),
+    ({"failCollectionRecord": {}}, "failCollectionRecord needs an index or an id"),
+    ({"dailyApiLimit": 0}, "dailyApiLimit must be an integer of at least 1"),
+    ({"expireSessions": "yes"}, "expireSessions must be true or false"),
+    ({"failNxt": {"count": 1}}, "unknown keys ['failNxt']"),
+]
+
+
+@pytest.mark.parametrize(("plan", "message"), INVALID_PLANS)
+def test_faults_invalid_plan_rejected(api, plan, message):
+    response = api.post("/_emulator/faults", json=plan)
+    after = api.get("/limits/")
+
+    assert response.status_code == 400, response.text
+    error = _single_error(response)
+    assert error["errorCode"] == "INVALID_INPUT"
+    assert message in error["message"]
+    assert after.status_code == 200, after.text
+
+
+def test_faults_plan_applies_nothing_when_invalid(api, org):
+    response = api.post("/_emulator/faults", json={
+        "failNext": {"count": 1, "status": 500}, "delaySeconds": "abc",
+    })
+    after = api.get("/limits/")
+
+    assert response.status_code == 400
+    assert after.status_code == 200
+    assert org.faults.delay_seconds == 0.0
+
+
+@pytest.mark.parametrize("body", [b"[1]", b'{"delaySeconds":', b'{"failNext":{"message":"\\ud800"}}'])
+def test_faults_body_not_object_is_parser_error(api, body):
+    response = api.post("/_emulator/faults", data=body, headers=JSON)
+
+    assert response.status_code == 400, response.text
+    assert _single_error(response)["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def test_faults_valid_bounds_accepted(api, org):
+    planned = api.post("/_emulator/faults", json={
+        "failNext": {"count": 1, "status": 599}, "delaySeconds": 0, "sessionSeconds": 7200,
+    })
+    failed = api.get("/limits/")
+
+    assert planned.status_code == 200, planned.text
+    assert failed.status_code == 599
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda faults: faults.fail_next("x"), "count must be an integer from 1 to 10000"),
+    (lambda faults: faults.fail_next(1, status=99), "status must be an HTTP error status"),
+    (lambda faults: faults.fail_next(1, status=200), "status must be an HTTP error status"),
+    (lambda faults: faults.lock_rows_next(0), "count must be an integer from 1 to 10000"),
+    (lambda faults: faults.lock_rows("Account", 0), "count must be an integer from 1 to 10000"),
+    (lambda faults: faults.delay(1e9), "seconds must be a number of seconds from 0 to 60"),
+    (lambda faults: faults.delay("abc"), "seconds must be a number of seconds from 0 to 60"),
+    (lambda faults: faults.delay_bulk_jobs(61), "seconds must be a number of seconds from 0 to 60"),
+    (lambda faults: faults.set_session_timeout(-1), "seconds must be a number of seconds of at least 1"),
+    (lambda faults: faults.set_daily_api_limit(0), "limit must be an integer of at least 1"),
+    (lambda faults: faults.fail_collection_record(index=-1), "index must be an integer of at least 0"),
+])
+def test_faults_python_api_checks_values(org, call, message):
+    with pytest.raises(InvalidFaultPlan, match=message):
+        call(org.faults)
+
+    assert org.faults.take() is None
+    assert org.faults.delay_seconds == 0.0

@@ -85,8 +85,8 @@ def test_session_seconds_option(tmp_path):
 
 def test_session_timeout_over_http(org, api):
     token = org.access_token()
-    changed = api.post("/_emulator/faults", json={"sessionSeconds": 0.5})
-    time.sleep(0.7)
+    changed = api.post("/_emulator/faults", json={"sessionSeconds": 1})
+    time.sleep(1.2)
     client = RestClient(org, token)
     expired = client.get("/limits/")
     client.http.close()
