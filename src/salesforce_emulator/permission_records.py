@@ -23,6 +23,11 @@ _STANDARD_USER_GRANTS = {
     "Contact": (True, True, True, True),
     "Opportunity": (True, True, True, True),
 }
+# System permissions a profile has; the permission set it owns carries the same values.
+PROFILE_SYSTEM_PERMISSIONS = (
+    "PermissionsModifyAllData", "PermissionsViewAllData", "PermissionsApiEnabled",
+    "PermissionsManageUsers",
+)
 _DEFAULTS_SETTING = "permission_defaults_version"
 _DEFAULTS_VERSION = "1"
 
@@ -35,29 +40,71 @@ class PermissionRecords:
         self.store: Store = records.store
 
     def ensure_profile_permission_sets(self, admin_id: str) -> None:
-        """Give every profile its owned permission set, and the Standard User its defaults once."""
+        """Give every profile its owned permission set with the profile's system permissions.
+
+        The Standard User profile also gets its default object permissions, once.
+        """
         with self.store.read() as connection:
             profiles = connection.execute(
-                'SELECT p."Id", p."Name" FROM "sobj_Profile" p WHERE p."IsDeleted" = 0 '
-                'AND NOT EXISTS (SELECT 1 FROM "sobj_PermissionSet" s '
-                'WHERE s."ProfileId" = p."Id" AND s."IsOwnedByProfile" = 1 AND s."IsDeleted" = 0)',
+                'SELECT p."Id", p."Name", EXISTS (SELECT 1 FROM "sobj_PermissionSet" s '
+                'WHERE s."ProfileId" = p."Id" AND s."IsOwnedByProfile" = 1 AND s."IsDeleted" = 0) '
+                'AS "HasOwnSet" FROM "sobj_Profile" p WHERE p."IsDeleted" = 0',
             ).fetchall()
         for profile in profiles:
-            self.create_profile_permission_set(profile["Id"], profile["Name"], admin_id)
+            if profile["HasOwnSet"]:
+                # Orgs created before owned sets copied the profile's permissions are fixed here.
+                self.sync_profile_permission_set(profile["Id"], admin_id)
+            else:
+                self.create_profile_permission_set(profile["Id"], profile["Name"], admin_id)
 
         if self.store.get_setting(_DEFAULTS_SETTING) != _DEFAULTS_VERSION:
             self._grant_standard_user_defaults(admin_id)
             self.store.set_setting(_DEFAULTS_SETTING, _DEFAULTS_VERSION)
 
     def create_profile_permission_set(self, profile_id: str, profile_name: str, user_id: str) -> str:
-        """Create the permission set a profile owns; its name is X plus the profile id, as in Salesforce."""
+        """Create the permission set a profile owns, with the profile's system permissions.
+
+        Its name is X plus the profile id, as in Salesforce.
+        """
         return self.records.create("PermissionSet", {}, user_id, computed={
             "Name": "X" + profile_id[:15],
             "Label": profile_name,
             "IsOwnedByProfile": 1,
             "IsCustom": 0,
             "ProfileId": profile_id,
+            **self._profile_permissions(profile_id),
         })
+
+    def sync_profile_permission_set(self, profile_id: str, user_id: str) -> None:
+        """Copy a profile's system permissions to the permission set it owns, where they differ.
+
+        NOTE: this runs when the org starts. A Profile changed later through the API keeps
+        its old values in the owned set until the next start; calling this after a Profile
+        update in user_records would close the gap.
+        """
+        with self.store.read() as connection:
+            row = connection.execute(
+                'SELECT * FROM "sobj_PermissionSet" WHERE "ProfileId" = ? '
+                'AND "IsOwnedByProfile" = 1 AND "IsDeleted" = 0',
+                (profile_id,),
+            ).fetchone()
+        if row is None:
+            return
+        permissions = self._profile_permissions(profile_id)
+        if _differs(row, permissions):
+            self.records.update("PermissionSet", row["Id"], {}, user_id, computed=permissions)
+
+    def _profile_permissions(self, profile_id: str) -> dict[str, int]:
+        """Return the profile's system permissions as stored checkbox values (0 or 1)."""
+        columns = ", ".join(f'"{name}"' for name in PROFILE_SYSTEM_PERMISSIONS)
+        with self.store.read() as connection:
+            row = connection.execute(
+                f'SELECT {columns} FROM "sobj_Profile" WHERE "Id" = ?',  # noqa: S608 - fixed field names only, values bound
+                (profile_id,),
+            ).fetchone()
+        if row is None:
+            return {}
+        return {name: int(bool(row[name])) for name in PROFILE_SYSTEM_PERMISSIONS}
 
     def _grant_standard_user_defaults(self, admin_id: str) -> None:
         with self.store.read() as connection:

@@ -295,3 +295,57 @@ def test_collection_upsert_too_many_records(api):
 
     assert response.status_code == 400
     assert response.json()[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
+
+
+# Permission sets owned by profiles ---------------------------------------------------------
+
+def _owned_permission_set(api: RestClient, profile_name: str) -> dict:
+    profile = api.query(f"SELECT Id FROM Profile WHERE Name = '{profile_name}'").json()["records"][0]
+    soql = (
+        "SELECT PermissionsModifyAllData, PermissionsViewAllData, PermissionsApiEnabled, "
+        f"PermissionsManageUsers FROM PermissionSet WHERE IsOwnedByProfile = true AND ProfileId = '{profile['Id']}'"
+    )
+    response = api.query(soql)
+    assert response.status_code == 200, response.text
+    return response.json()["records"][0]
+
+
+def test_admin_profile_permission_set(api):
+    owned = _owned_permission_set(api, "System Administrator")
+
+    assert owned["PermissionsModifyAllData"] is True
+    assert owned["PermissionsViewAllData"] is True
+    assert owned["PermissionsApiEnabled"] is True
+    assert owned["PermissionsManageUsers"] is True
+
+
+def test_standard_profile_permission_set(api):
+    owned = _owned_permission_set(api, "Standard User")
+
+    assert owned["PermissionsModifyAllData"] is False
+    assert owned["PermissionsApiEnabled"] is True
+
+
+def test_new_profile_permission_set(api):
+    api.create("Profile", {"Name": "Viewer", "PermissionsViewAllData": True})
+
+    owned = _owned_permission_set(api, "Viewer")
+
+    assert owned["PermissionsViewAllData"] is True
+    assert owned["PermissionsModifyAllData"] is False
+
+
+def test_owned_permission_set_fixed_on_start(tmp_path):
+    # Store an owned set as orgs created before the fix did.
+    with running_emulator(tmp_path / "org") as org, org.org.store.transaction() as connection:
+        connection.execute(
+                'UPDATE "sobj_PermissionSet" SET "PermissionsModifyAllData" = 0 '
+                'WHERE "IsOwnedByProfile" = 1',
+            )
+
+    with running_emulator(tmp_path / "org") as org:
+        client = RestClient(org, org.access_token())
+        owned = _owned_permission_set(client, "System Administrator")
+        client.http.close()
+
+    assert owned["PermissionsModifyAllData"] is True
