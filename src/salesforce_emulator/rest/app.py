@@ -211,11 +211,6 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
             "/composite/sobjects/{name}/{field}", api_endpoint(collection_upsert.collection_upsert),
             ["PATCH"],
         ),
-        # sObject Collections upsert by an external id field.
-        *_routes(
-            "/composite/sobjects/{name}/{field}", api_endpoint(collection_upsert.collection_upsert),
-            ["PATCH"],
-        ),
         *_routes("/limits", api_endpoint(limits), ["GET"]),
         # Bulk API 2.0 query jobs.
         *_routes("/jobs/query", api_endpoint(bulk.jobs), ["GET", "POST"]),
