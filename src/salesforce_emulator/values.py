@@ -128,14 +128,17 @@ def _multipicklist(field_def: FieldDef, value: object) -> str:
 
 
 def _number(field_def: FieldDef, value: object) -> float | int:
+    # The message names the Java type that failed to read the value: int for an int field,
+    # double for the others. NOTE: the int wording is not checked against a real org.
+    java_type = "int" if field_def.type == "int" else "double"
     if isinstance(value, bool):
-        raise _parse_error(field_def, "double", value)
+        raise _parse_error(field_def, java_type, value)
     try:
         number = decimal.Decimal(str(value).strip())
     except decimal.InvalidOperation:
-        raise _parse_error(field_def, "double", value) from None
+        raise _parse_error(field_def, java_type, value) from None
     if not number.is_finite():
-        raise _parse_error(field_def, "double", value)
+        raise _parse_error(field_def, java_type, value)
 
     if field_def.type == "int":
         integer_digits = field_def.digits or 9

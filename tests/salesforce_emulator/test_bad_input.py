@@ -235,3 +235,65 @@ def test_faults_python_api_checks_values(org, call, message):
 
     assert org.faults.take() is None
     assert org.faults.delay_seconds == 0.0
+
+
+# Multipart, SOAP and field values ------------------------------------------------------
+
+BOUNDARY = "emulatorboundary"
+ENTITY_PART = (
+    f"--{BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="entity_content"\r\n'
+    "Content-Type: application/json\r\n\r\n"
+    '{"Title": "Cut", "PathOnClient": "cut.pdf"}\r\n'
+    f"--{BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="VersionData"; filename="cut.pdf"\r\n'
+    "Content-Type: application/octet-stream\r\n\r\n"
+).encode()
+MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (ENTITY_PART + b"%PDF- the file stops here", "ended before its closing boundary"),
+    (ENTITY_PART + b"%PDF-\r\n--" + BOUNDARY.encode() + b"\r\n", "ended before its closing boundary"),
+    (b"not a multipart body at all", "The multipart body is malformed"),
+])
+def test_multipart_truncated_is_invalid_request(api, org, body, message):
+    files_before = sorted(path.name for path in org.org.files.folder.iterdir())
+
+    response = api.post("/sobjects/ContentVersion", data=body, headers=MULTIPART)
+
+    assert response.status_code == 400, response.text
+    error = _single_error(response)
+    assert error["errorCode"] == "INVALID_MULTIPART_REQUEST"
+    assert message in error["message"]
+    assert sorted(path.name for path in org.org.files.folder.iterdir()) == files_before
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<x", "not well-formed XML"),
+    (b"", "not well-formed XML"),
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "document type declaration"),
+])
+def test_soap_malformed_envelope_is_client_fault(org, body, message):
+    response = RestClient(org, "unused").post(
+        "/services/Soap/u/62.0", data=body,
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "login"},
+    )
+
+    assert response.status_code == 500
+    assert response.headers["Content-Type"].startswith("text/xml")
+    assert "<faultcode>soapenv:Client</faultcode>" in response.text
+    assert message in response.text
+
+
+@pytest.mark.parametrize(("field", "java_type"), [("NumberOfEmployees", "int"), ("AnnualRevenue", "double")])
+def test_number_field_text_names_java_type(api, field, java_type):
+    response = api.post("/sobjects/Account", json={"Name": "Numbers", field: "abc"})
+
+    assert response.status_code == 400, response.text
+    assert _single_error(response) == {
+        "message": f"Cannot deserialize instance of {java_type} from VALUE_STRING value abc or "
+                   f"request may be missing a required field ({field})",
+        "errorCode": "JSON_PARSER_ERROR",
+        "fields": [field],
+    }

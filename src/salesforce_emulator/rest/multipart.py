@@ -5,7 +5,8 @@ values and a binary part named `VersionData` with the file body. The body part i
 written to disk as it arrives; only the JSON part is kept in memory.
 """
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from starlette.requests import Request
 
 from ..errors import SalesforceError
@@ -124,6 +125,16 @@ async def read_upload(request: Request, files: FileStore) -> tuple[dict, StoredB
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        # finalize() does not check the body was complete, so a body cut off before its
+        # closing boundary would otherwise pass with its last part missing.
+        if parser.state != MultipartState.END:
+            raise _multipart_error(
+                f"The multipart body ended before its closing boundary --{boundary.decode('latin-1')}--; "
+                "send the complete body",
+            )
+    except MultipartParseError as error:
+        state.abort()
+        raise _multipart_error(f"The multipart body is malformed: {error}") from None
     except BaseException:
         state.abort()
         raise

@@ -5,6 +5,7 @@ is implemented."""
 import xml.etree.ElementTree as ElementTree
 from xml.sax.saxutils import escape
 
+import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +14,8 @@ from .common import SUPPORTED_VERSIONS
 _PARTNER_NS = "urn:partner.soap.sforce.com"
 _ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _CONTENT_TYPE = "text/xml; charset=utf-8"
+
+log = structlog.get_logger(__name__)
 
 
 def _fault(code: str, message: str, status: int = 500) -> Response:
@@ -29,20 +32,33 @@ def _fault(code: str, message: str, status: int = 500) -> Response:
     return Response(body, status_code=status, media_type=_CONTENT_TYPE)
 
 
-def _parse_envelope(payload: bytes) -> ElementTree.Element | None:
+def _client_fault(message: str) -> Response:
+    """Return a SOAP 1.1 Client fault for a request that is not a well-formed envelope."""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{_ENVELOPE_NS}"><soapenv:Body><soapenv:Fault>'
+        f"<faultcode>soapenv:Client</faultcode><faultstring>{escape(message)}</faultstring>"
+        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(body, status_code=500, media_type=_CONTENT_TYPE)
+
+
+class MalformedEnvelope(ValueError):
+    """A request body that is not well-formed XML, or that declares a document type."""
+
+
+def _parse_envelope(payload: bytes) -> ElementTree.Element:
     # SOAP 1.1 forbids document type declarations, so refusing them also keeps entity
     # expansion out of the XML parser.
     if b"<!DOCTYPE" in payload.upper():
-        return None
+        raise MalformedEnvelope("a SOAP message must not contain a document type declaration")
     try:
         return ElementTree.fromstring(payload)  # noqa: S314 - no DTD allowed, see above
-    except ElementTree.ParseError:
-        return None
+    except ElementTree.ParseError as error:
+        raise MalformedEnvelope(f"the request body is not well-formed XML: {error}") from None
 
 
-def _login_arguments(root: ElementTree.Element | None) -> tuple[str, str] | None:
-    if root is None:
-        return None
+def _login_arguments(root: ElementTree.Element) -> tuple[str, str] | None:
     login = root.find(f".//{{{_PARTNER_NS}}}login")
     if login is None:
         return None
@@ -58,8 +74,12 @@ async def soap_login(request: Request) -> Response:
     if version not in SUPPORTED_VERSIONS:
         return _fault("UNSUPPORTED_API_VERSION", f"Invalid Api version specified on URL: {version}")
 
-    root = _parse_envelope(await request.body())
-    if root is not None and root.find(f".//{{{_PARTNER_NS}}}logout") is not None:
+    try:
+        root = _parse_envelope(await request.body())
+    except MalformedEnvelope as error:
+        log.info("SOAP request rejected", path=request.url.path, reason=str(error))
+        return _client_fault(f"Unable to read the SOAP request: {error}; send a SOAP 1.1 envelope")
+    if root.find(f".//{{{_PARTNER_NS}}}logout") is not None:
         return _logout(org, root)
     arguments = _login_arguments(root)
     if arguments is None:
