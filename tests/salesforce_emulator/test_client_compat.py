@@ -35,6 +35,22 @@ def _columns(api: RestClient, soql: str) -> dict:
     return response.json()
 
 
+# Paths with repeated slashes (sf org login access-token keeps "https://host/") ------------
+
+def test_double_slash_versions(api):
+    response = api.get(api.emulator.instance_url + "//services/data")
+
+    assert response.status_code == 200
+    assert response.json()[0]["version"] == "50.0"
+
+
+def test_double_slash_rest_path(api):
+    response = api.get(api.base.replace("/services/", "//services/") + "//sobjects/Account/describe")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Account"
+
+
 # Query columns (sf data query) -----------------------------------------------------------
 
 def test_columns_of_plain_fields(api):

@@ -3,6 +3,7 @@
 import structlog
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -26,6 +27,7 @@ from . import (
 )
 from .common import (
     ApiCall,
+    RequestHeadLimit,
     api_endpoint,
     error_response,
     json_response,
@@ -33,6 +35,7 @@ from .common import (
     unexpected_error,
     version_list,
 )
+from .slashes import CollapseSlashes
 
 log = structlog.get_logger(__name__)
 
@@ -243,6 +246,9 @@ def build_app(org: Org, base_url: str | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        # Outside clients: the Salesforce CLI asks for //services/data (see slashes.py).
+        # Bad input: a URI or request head longer than Salesforce's 16,384 bytes (414/431).
+        middleware=[Middleware(RequestHeadLimit), Middleware(CollapseSlashes)],
     )
     app.router.redirect_slashes = False
     app.state.org = org
