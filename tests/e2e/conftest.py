@@ -1,4 +1,4 @@
-"""A real Salesforce emulator over HTTPS, started once for the end-to-end tests."""
+"""A real Salesforce emulator over HTTPS for the end-to-end tests, a new one for each test."""
 
 import pytest
 
