@@ -297,3 +297,34 @@ def test_number_field_text_names_java_type(api, field, java_type):
         "errorCode": "JSON_PARSER_ERROR",
         "fields": [field],
     }
+
+
+# Request head size ---------------------------------------------------------------------
+
+def _limits_path(uri_bytes: int) -> str:
+    """Return a /limits path with a query parameter padding the URI to uri_bytes."""
+    path = "/services/data/v62.0/limits/?pad="
+    return path + "a" * (uri_bytes - len(path))
+
+
+def test_uri_over_limit_is_414(api):
+    response = api.get(_limits_path(16_385))
+
+    assert response.status_code == 414, response.text[:300]
+    error = _single_error(response)
+    assert error["errorCode"] == "URI_TOO_LONG"
+    assert "16385 bytes" in error["message"]
+
+
+def test_uri_and_headers_over_limit_is_431(api):
+    response = api.get(_limits_path(8_000), headers={"X-Padding": "b" * 9_000})
+
+    assert response.status_code == 431, response.text[:300]
+    assert _single_error(response)["errorCode"] == "REQUEST_HEADER_FIELDS_TOO_LARGE"
+
+
+def test_uri_under_limit_is_served(api):
+    response = api.get(_limits_path(15_000))
+
+    assert response.status_code == 200, response.text[:300]
+    assert "DailyApiRequests" in response.json()

@@ -150,6 +150,52 @@ class ApiCall:
 
 Handler = Callable[[ApiCall], Awaitable[Response]]
 
+# Salesforce's limit on the combined length of the URI and headers of a REST call, per its
+# help article "Maximum number of rows returned by SOQL queries over the REST API": 414
+# when the URI alone is longer, 431 when the URI and headers together are.
+MAX_URI_AND_HEADER_BYTES = 16_384
+
+
+class RequestHeadLimit:
+    """ASGI middleware that rejects a URI or request head longer than Salesforce accepts.
+
+    Requests dispatched inside a composite call are left alone, because their URLs come
+    from the composite body, not from a request line.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get(INTERNAL_SCOPE_KEY):
+            await self.app(scope, receive, send)
+            return
+
+        uri_bytes = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+        if scope["query_string"]:
+            uri_bytes += 1
+        header_bytes = sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+        if uri_bytes > MAX_URI_AND_HEADER_BYTES:
+            error = SalesforceError(
+                "URI_TOO_LONG",
+                f"The request URI is {uri_bytes} bytes, longer than the {MAX_URI_AND_HEADER_BYTES} "
+                "bytes allowed; send long SOQL through a composite request or shorten the URI",
+                status=414,
+            )
+        elif uri_bytes + header_bytes > MAX_URI_AND_HEADER_BYTES:
+            error = SalesforceError(
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                f"The request URI and headers are {uri_bytes + header_bytes} bytes, longer than the "
+                f"{MAX_URI_AND_HEADER_BYTES} bytes allowed; shorten the URI or the headers",
+                status=431,
+            )
+        else:
+            await self.app(scope, receive, send)
+            return
+
+        log.info("request head rejected", path=scope["path"][:200], status=error.status, uri_bytes=uri_bytes)
+        await error_response(error)(scope, receive, send)
+
 
 def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a REST handler with version checks, authentication, faults and API counting."""
