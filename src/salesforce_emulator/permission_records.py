@@ -23,7 +23,7 @@ _STANDARD_USER_GRANTS = {
     "Contact": (True, True, True, True),
     "Opportunity": (True, True, True, True),
 }
-# System permissions a profile has; the permission set it owns carries the same values.
+# System permissions of a profile. The permission set the profile owns carries the same values.
 PROFILE_SYSTEM_PERMISSIONS = (
     "PermissionsModifyAllData", "PermissionsViewAllData", "PermissionsApiEnabled",
     "PermissionsManageUsers",
@@ -79,7 +79,7 @@ class PermissionRecords:
         """Copy a profile's system permissions to the permission set it owns, where they differ.
 
         NOTE: this runs when the org starts. A Profile changed later through the API keeps
-        its old values in the owned set until the next start; calling this after a Profile
+        its old values in the owned set until the next start. Calling this after a Profile
         update in user_records would close the gap.
         """
         with self.store.read() as connection:

@@ -1,8 +1,9 @@
 """Collapse repeated slashes in request paths before routing.
 
 The Salesforce CLI stores an instance URL with a trailing slash (`sf org login
-access-token` keeps `https://host/`) and joins `/services/data` to it, so it asks for
-`//services/data`. Salesforce serves such paths, so the emulator does too.
+access-token` keeps `https://host/`) and joins `/services/data` to it, so it requests
+`//services/data`. The CLI works this way against real orgs, so Salesforce serves such
+paths, and the emulator does too.
 """
 
 import re
