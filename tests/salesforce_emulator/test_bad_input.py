@@ -1,4 +1,4 @@
-"""Bad input over real HTTPS: every case answers a 4xx error in Salesforce's shape, never a 500."""
+"""Bad input over real HTTPS: every case gets a 4xx error in Salesforce's shape, never a 500."""
 
 import pytest
 
