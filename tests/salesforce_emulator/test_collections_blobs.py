@@ -5,6 +5,7 @@ import json
 import os
 
 import pytest
+import requests
 
 from salesforce_emulator.rest import collection_upload
 
@@ -237,3 +238,19 @@ def test_blob_insert_total_at_limit(api, monkeypatch):
 
     assert response.status_code == 200, response.text
     assert [result["success"] for result in response.json()] == [True, True]
+
+
+def test_json_part_with_lone_surrogate_is_rejected(emulator):
+    token = emulator.access_token()
+    collection = b'{"allOrNone": false, "records": [{"attributes": {"type": "Account"}, "Name": "\\ud800"}]}'
+
+    response = requests.post(
+        f"{emulator.instance_url}/services/data/v62.0/composite/sobjects",
+        files={"collection": (None, collection, "application/json")},
+        headers={"Authorization": f"Bearer {token}"},
+        verify=str(emulator.ca_file),
+        timeout=10,
+    )
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "JSON_PARSER_ERROR"

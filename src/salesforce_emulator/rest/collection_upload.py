@@ -6,7 +6,6 @@ binary part per record that carries a file. A record names its part in
 Binary parts are written to disk as they arrive, so no file is held whole in memory.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from starlette.requests import Request
 
 from ..errors import SalesforceError
 from ..files import BlobWriter, FileStore, StoredBlob
+from .common import parse_json_body
 
 # Salesforce's guide names the JSON part `collection`, but clients also send it under the
 # names of the single-record upload, so all three are accepted.
@@ -140,12 +140,7 @@ class _CollectionUploadState:
 
     def on_part_end(self) -> None:
         if self.json_buffer is not None:
-            try:
-                self.upload.body = json.loads(bytes(self.json_buffer))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise SalesforceError(
-                    "JSON_PARSER_ERROR", f"The {self.part_name} part is not valid JSON: {error}",
-                ) from None
+            self.upload.body = parse_json_body(bytes(self.json_buffer), f"The {self.part_name} part")
             self.json_buffer = None
             # Checked at once, so a request with too many records fails before its files arrive.
             self.check_body(self.upload.body)

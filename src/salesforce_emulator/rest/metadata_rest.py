@@ -6,7 +6,6 @@ multipart POST with the zip in a part named `file` and `{"deployOptions": {...}}
 part named `entity_content`, then GET deployRequest/<id> for the DeployResult as JSON.
 """
 
-import json
 
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -15,7 +14,7 @@ from .. import ids
 from ..errors import SalesforceError, not_found
 from ..metadata import DeployOptions
 from ..values import format_datetime
-from .common import ApiCall, json_response
+from .common import ApiCall, json_response, parse_json_body
 
 # The largest zip the Metadata API takes in one deploy (39 MB compressed).
 MAX_ZIP_BYTES = 39 * 1024 * 1024
@@ -85,12 +84,12 @@ def _deploy_options(entity_content) -> tuple[DeployOptions, dict]:
     if entity_content is None:
         return DeployOptions(), {}
     text = entity_content if isinstance(entity_content, str) else ""
-    try:
-        given = json.loads(text).get("deployOptions") or {}
-    except (ValueError, AttributeError):
+    parsed = parse_json_body(text.encode(), "The entity_content part")
+    if not isinstance(parsed, dict):
         raise SalesforceError(
             "JSON_PARSER_ERROR", 'The entity_content part must be JSON such as {"deployOptions": {...}}',
-        ) from None
+        )
+    given = parsed.get("deployOptions") or {}
 
     options = DeployOptions()
     for name, attribute in _OPTION_NAMES.items():
