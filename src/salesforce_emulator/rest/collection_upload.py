@@ -16,6 +16,7 @@ from starlette.requests import Request
 from ..errors import SalesforceError
 from ..files import BlobWriter, FileStore, StoredBlob
 from .common import parse_json_body
+from .multipart import PartHeaderCollector, multipart_error
 
 # Salesforce's guide names the JSON part `collection`, but clients also send it under the
 # names of the single-record upload, so all three are accepted.
@@ -25,11 +26,6 @@ MAX_TOTAL_BYTES = 500 * 1024 ** 2
 # A guard of the emulator, not a Salesforce limit: the JSON part carries field values of
 # at most 200 records, so a larger part is a malformed request.
 MAX_JSON_PART_BYTES = 10 * 1024 ** 2
-
-
-def multipart_error(message: str) -> SalesforceError:
-    """Return the INVALID_MULTIPART_REQUEST error Salesforce gives for a malformed multipart body."""
-    return SalesforceError("INVALID_MULTIPART_REQUEST", message)
 
 
 @dataclass
@@ -48,47 +44,18 @@ class CollectionUpload:
                 files.delete(blob.name)
 
 
-class _CollectionUploadState:
+class _CollectionUploadState(PartHeaderCollector):
     """Parser callbacks that keep the JSON part in memory and stream the others to disk."""
 
     def __init__(self, files: FileStore, check_body: Callable[[object], None]) -> None:
+        super().__init__()
         self.files = files
         self.check_body = check_body
-        self.header_field = b""
-        self.header_value = b""
-        self.headers: dict[str, bytes] = {}
-        self.part_name = ""
         self.json_buffer: bytearray | None = None
         self.writer: BlobWriter | None = None
         self.total_bytes = 0
         self.upload = CollectionUpload(body=None)
         self.json_seen = False
-
-    def callbacks(self) -> dict:
-        return {
-            "on_part_begin": self.on_part_begin,
-            "on_header_field": self.on_header_field,
-            "on_header_value": self.on_header_value,
-            "on_header_end": self.on_header_end,
-            "on_headers_finished": self.on_headers_finished,
-            "on_part_data": self.on_part_data,
-            "on_part_end": self.on_part_end,
-        }
-
-    def on_part_begin(self) -> None:
-        self.headers = {}
-        self.part_name = ""
-
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        self.headers[self.header_field.decode("latin-1").lower()] = self.header_value
-        self.header_field = b""
-        self.header_value = b""
 
     def on_headers_finished(self) -> None:
         _disposition, options = parse_options_header(self.headers.get("content-disposition", b""))

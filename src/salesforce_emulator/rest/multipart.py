@@ -26,23 +26,23 @@ def is_multipart(request: Request) -> bool:
     return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
 
 
-def _multipart_error(message: str) -> SalesforceError:
+def multipart_error(message: str) -> SalesforceError:
+    """Return the INVALID_MULTIPART_REQUEST error Salesforce gives for a malformed multipart body."""
     return SalesforceError("INVALID_MULTIPART_REQUEST", message)
 
 
-class _UploadState:
-    """Parser callbacks that route each part to memory (JSON) or to a BlobWriter (file)."""
+class PartHeaderCollector:
+    """Collect each part's headers for python-multipart's callback parser.
 
-    def __init__(self, files: FileStore) -> None:
-        self.files = files
+    Subclasses decide where a part's data goes in on_headers_finished,
+    on_part_data and on_part_end.
+    """
+
+    def __init__(self) -> None:
         self.header_field = b""
         self.header_value = b""
         self.headers: dict[str, bytes] = {}
-        self.part_name: str | None = None
-        self.json_buffer: bytearray | None = None
-        self.writer: BlobWriter | None = None
-        self.entity: dict | None = None
-        self.blob: StoredBlob | None = None
+        self.part_name = ""
 
     def callbacks(self) -> dict:
         return {
@@ -57,7 +57,7 @@ class _UploadState:
 
     def on_part_begin(self) -> None:
         self.headers = {}
-        self.part_name = None
+        self.part_name = ""
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self.header_field += data[start:end]
@@ -71,20 +71,41 @@ class _UploadState:
         self.header_value = b""
 
     def on_headers_finished(self) -> None:
+        raise NotImplementedError
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        raise NotImplementedError
+
+    def on_part_end(self) -> None:
+        raise NotImplementedError
+
+
+class _UploadState(PartHeaderCollector):
+    """Parser callbacks that route each part to memory (JSON) or to a BlobWriter (file)."""
+
+    def __init__(self, files: FileStore) -> None:
+        super().__init__()
+        self.files = files
+        self.json_buffer: bytearray | None = None
+        self.writer: BlobWriter | None = None
+        self.entity: dict | None = None
+        self.blob: StoredBlob | None = None
+
+    def on_headers_finished(self) -> None:
         _disposition, options = parse_options_header(self.headers.get("content-disposition", b""))
         self.part_name = options.get(b"name", b"").decode("utf-8")
         if self.part_name in JSON_PART_NAMES:
             self.json_buffer = bytearray()
         elif self.part_name == BODY_PART_NAME:
             if self.writer is not None or self.blob is not None:
-                raise _multipart_error("The request has more than one VersionData part")
+                raise multipart_error("The request has more than one VersionData part")
             self.writer = self.files.writer()
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.part_name in JSON_PART_NAMES and self.json_buffer is not None:
             self.json_buffer += data[start:end]
             if len(self.json_buffer) > MAX_JSON_PART_BYTES:
-                raise _multipart_error("The entity_content part is larger than 1 MB")
+                raise multipart_error("The entity_content part is larger than 1 MB")
         elif self.part_name == BODY_PART_NAME and self.writer is not None:
             self.writer.write(data[start:end])
             if self.writer.size > MAX_BODY_BYTES:
@@ -117,7 +138,7 @@ async def read_upload(request: Request, files: FileStore) -> tuple[dict, StoredB
     _content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if not boundary:
-        raise _multipart_error("The multipart/form-data Content-Type header has no boundary")
+        raise multipart_error("The multipart/form-data Content-Type header has no boundary")
 
     state = _UploadState(files)
     parser = MultipartParser(boundary, state.callbacks())
@@ -128,20 +149,20 @@ async def read_upload(request: Request, files: FileStore) -> tuple[dict, StoredB
         # finalize() does not check the body was complete, so a body cut off before its
         # closing boundary would otherwise pass with its last part missing.
         if parser.state != MultipartState.END:
-            raise _multipart_error(
+            raise multipart_error(
                 f"The multipart body ended before its closing boundary --{boundary.decode('latin-1')}--; "
                 "send the complete body",
             )
     except MultipartParseError as error:
         state.abort()
-        raise _multipart_error(f"The multipart body is malformed: {error}") from None
+        raise multipart_error(f"The multipart body is malformed: {error}") from None
     except BaseException:
         state.abort()
         raise
 
     if state.entity is None:
         state.abort()
-        raise _multipart_error(
+        raise multipart_error(
             "The request has no entity_content part; send the field values as JSON in a "
             "part named entity_content",
         )
