@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
         # --flush-locks: a worker that was killed mid-sync leaves its task lock
         # behind, and no sync could run until it is cleared. NOTE: with several
         # worker machines on one Redis, a starting worker would also clear a lock
-        # that a running worker elsewhere holds; a production deployment starts
+        # that a running worker elsewhere has taken. A production deployment starts
         # its workers without this option.
         cli = [sys.executable, "-m", "contractdesk.cli"]
         children.append(Child("Huey worker", [*cli, "run_huey", "--flush-locks"], env))

@@ -1,7 +1,7 @@
 """Django settings for contractdesk.
 
-Every setting has an embedded default that works on a fresh machine (SQLite and
-local files under ``data/``); environment variables switch to PostgreSQL, Redis
+Every setting has an embedded default that works on a fresh machine: SQLite and
+local files under ``data/``. Environment variables switch to PostgreSQL, Redis
 and production behaviour.
 """
 
@@ -182,7 +182,7 @@ SALESCONNECT = {
     "JWT_KEY_FILE": os.environ.get("SALESFORCE_JWT_KEY_FILE", ""),
     "CA_BUNDLE": os.environ.get("SALESFORCE_CA_BUNDLE", ""),
     "API_VERSION": os.environ.get("SALESFORCE_API_VERSION", "62.0"),
-    # Seconds to wait for the org to connect, and then to answer.
+    # Seconds to wait for the org to accept the connection, and then to respond.
     "TIMEOUT": (5.0, float(os.environ.get("SALESFORCE_READ_TIMEOUT", "60"))),
     # How often the poller looks for submitted requests, in seconds.
     "POLL_SECONDS": int(os.environ.get("SALESCONNECT_POLL_SECONDS", "15")),

@@ -1,4 +1,4 @@
-"""Requests that cannot be reviewed as they are stay in the queue, and the org says what to fix."""
+"""Requests that cannot be reviewed as they are stay in the queue, and the org shows what to fix."""
 
 import io
 

@@ -38,7 +38,7 @@ class ThrottledSignInMixin:
 
     NOTE: the address is REMOTE_ADDR. Behind a reverse proxy every user shares
     the proxy's address, so the per-address limit then applies to everyone
-    together; reading X-Forwarded-For safely needs the proxy's address configured.
+    together. Reading X-Forwarded-For safely needs the proxy's address configured.
     """
 
     blocked_message = (

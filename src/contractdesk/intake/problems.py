@@ -28,7 +28,7 @@ def request_problems(record: dict, contract_type: ContractType | None, files: li
 
     problems.extend(_contract_type_problems(record, contract_type))
 
-    # A file's own problem message already tells the salesperson what to do.
+    # A file's own problem message already explains what the salesperson must do.
     problems.extend(incoming.problem for incoming in files if incoming.problem)
     if not files:
         problems.append(f"No contract file is attached. Attach the draft or final contract (PDF or DOCX), {RESUBMIT}.")

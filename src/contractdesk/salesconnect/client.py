@@ -49,7 +49,7 @@ class SalesforceClient:
         self.verify = ca_bundle or True
         self.http.headers["Accept"] = "application/json"
         # Sessions shared by the clients of one process, keyed by credentials, so
-        # each task does not sign in again; the org lets a session live for hours.
+        # each task does not sign in again. The org keeps a session valid for hours.
         self._shared_sessions = shared_sessions if shared_sessions is not None else {}
         self._session: Session | None = self._shared_sessions.get(self._session_key)
         self.last_limit_info = ""
@@ -61,7 +61,7 @@ class SalesforceClient:
 
         Calls outside the REST API, such as the Metadata API's SOAP calls, send the token
         themselves. ``renew`` discards the current session first, for when the org
-        answered INVALID_SESSION_ID.
+        returned INVALID_SESSION_ID.
         """
         if renew:
             self._drop_session()

@@ -2,7 +2,7 @@
 
 Field updates for many requests go out together in sObject Collections calls;
 files go one multipart upload at a time. A message that fails for a reason
-that may pass is tried again later; one the org rejects outright is marked
+that may pass is tried again later. One the org rejects outright is marked
 failed for an administrator to look at and retry.
 """
 
@@ -89,8 +89,8 @@ def _deliver_upload(client: SalesforceClient, message: OutboxMessage, counts: di
     version = DocumentVersion.objects.select_related("document__contract").get(
         pk=message.payload["document_version_id"]
     )
-    # ContentVersion.Title holds at most 255 characters; the contract number and
-    # version lead, so a shortened title still identifies the upload.
+    # ContentVersion.Title is at most 255 characters. The contract number and
+    # version come first, so a shortened title still identifies the upload.
     title = f"{version.document.contract.number} v{version.number} {version.document.title}"[:255]
     try:
         content_version_id = _existing_upload(client, message.salesforce_id, title)
@@ -157,7 +157,7 @@ def _settle(message: OutboxMessage, error: SalesforceError | None, counts: dict)
 def deliver_soon_after_recovery() -> int:
     """Make every message that is waiting out a backoff due now; return how many.
 
-    Called when the org has just answered, so messages that failed during an
+    Called when the org has just responded, so messages that failed during an
     outage go out within seconds instead of after their backoff.
     """
     return OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0).update(

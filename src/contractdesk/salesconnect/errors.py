@@ -1,6 +1,6 @@
 """Failures talking to Salesforce.
 
-``SalesforceError`` carries what the org answered. ``retryable`` separates
+``SalesforceError`` carries the error the org returned. ``retryable`` separates
 failures that may pass by themselves (the org is down, busy or over its limit)
 from those that need a person (a validation error, a missing field).
 """
@@ -15,7 +15,7 @@ RETRYABLE_CODES = {
 
 
 class SalesforceError(Exception):
-    """The org answered with an error, or could not be reached."""
+    """The org returned an error, or could not be reached."""
 
     def __init__(
         self,

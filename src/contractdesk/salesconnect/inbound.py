@@ -2,7 +2,7 @@
 
 The poll reads a window of ``SystemModstamp`` that starts a little before the
 last watermark, so a record committed late in the previous window is still
-seen; records are keyed by Id, so seeing one twice changes nothing. The
+seen. Records are keyed by Id, so seeing one twice changes nothing. The
 watermark moves to the start of this run only when every record in the
 window was handled.
 """
@@ -57,7 +57,7 @@ REQUEST_FIELDS = [
 
 
 def sync_contract_requests(client: SalesforceClient) -> SyncRun:
-    """Run one inbound poll and return its SyncRun, whose log says what happened."""
+    """Run one inbound poll and return its SyncRun, whose log records what happened."""
     state, _ = SyncState.objects.get_or_create(sobject=REQUEST_OBJECT)
     run_started = timezone.now()
     overlap = datetime.timedelta(seconds=settings.SALESCONNECT["POLL_OVERLAP_SECONDS"])
@@ -157,7 +157,7 @@ def _take_in_window(client: SalesforceClient, run: SyncRun, window_start) -> tup
             run.add_log(f"{record['Id']}: could not be read from Salesforce, will retry: {exc}")
             log.warning("salesconnect.request_read_failed", salesforce_id=record["Id"], error=str(exc))
         except Exception:
-            # A bug on one record must not hold back the others; the run is marked
+            # A bug on one record must not hold back the others. The run is marked
             # errored and the watermark stays, so the record is tried again.
             bug_seen = True
             all_handled = False

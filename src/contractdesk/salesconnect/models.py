@@ -4,7 +4,7 @@ from django.db import models
 
 
 class SyncState(models.Model):
-    """Where the inbound poll of one Salesforce object stands.
+    """Progress of the inbound poll of one Salesforce object.
 
     ``watermark`` only advances to the start of a run that completed, so a run
     that fails part-way is read again in full by the next one.
@@ -43,7 +43,7 @@ class SyncRunStatus(models.TextChoices):
     # Some records could not be taken in for a reason a person can fix (a bad
     # file, a missing Account); the run itself completed.
     COMPLETED_WITH_PROBLEMS = "completed_with_problems", "Completed with problems"
-    # The org could not be reached or answered an error: expected, retried later.
+    # The org could not be reached or returned an error. This is expected and retried later.
     FAILED = "failed", "Failed"
     # A bug: the traceback is kept in the log.
     ERRORED = "errored", "Errored"
@@ -89,7 +89,7 @@ class OutboxMessage(models.Model):
     """A change that must reach Salesforce.
 
     It is written in the same database transaction as the change it carries,
-    so nothing is lost when Salesforce is down; a worker delivers it later.
+    so nothing is lost when Salesforce is down. A worker delivers it later.
     ``locked_until`` is a lease: a worker claims a message by moving it into
     the future with a conditional update, so two workers never deliver the
     same message at once.

@@ -32,7 +32,7 @@ def sync_inbound() -> None:
         record_usage(client)
         client.close()
 
-    # The org answered, so messages held back by an outage can go now.
+    # The org responded, so messages held back by an outage can go now.
     if run.status != SyncRunStatus.FAILED and deliver_soon_after_recovery():
         deliver_outbox()
 
